@@ -1,0 +1,3 @@
+using Mrc.Cli;
+
+return await MrcCommandLine.RunAsync(args, Console.Out, Console.Error);
