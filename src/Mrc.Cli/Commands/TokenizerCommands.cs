@@ -1,0 +1,47 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Mrc.Training.Corpora;
+using Mrc.Training.Vocabulary;
+
+namespace Mrc.Cli.Commands;
+
+/// <summary>`mrc tokenizer train`: a WordPiece vocabulary (HF vocab.txt + tokenizer config) learnt from Korean text.</summary>
+internal static class TokenizerCommands
+{
+    public static Command Create(CliConsole console)
+    {
+        var corpus = new Option<string[]>("--corpus")
+        {
+            Description = "Text files: plain text, .jsonl, KorQuAD/SQuAD .json, or KLUE dev files (klue-*.json/.tsv).",
+            Required = true,
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var vocabSize = new Option<int>("--vocab-size") { Description = "Vocabulary size including special tokens.", DefaultValueFactory = _ => 16000 };
+        var minFrequency = new Option<int>("--min-frequency") { Description = "Ignore characters and merges seen fewer times.", DefaultValueFactory = _ => 2 };
+        var output = new Option<DirectoryInfo>("--out") { Description = "Folder for vocab.txt, tokenizer_config.json, special_tokens_map.json.", Required = true };
+
+        var train = new Command("train", "Learn a WordPiece vocabulary from Korean text.") { corpus, vocabSize, minFrequency, output };
+        train.SetAction((parse, _) => CommandErrors.Guard(console, async () =>
+        {
+            var files = parse.GetValue(corpus)!;
+            int size = parse.GetValue(vocabSize);
+            if (size < 16) throw new ArgumentException("--vocab-size must be at least 16");
+            var watch = Stopwatch.StartNew();
+            var texts = TextCorpusReader.ReadAll(files).ToList();
+            await console.Error.WriteLineAsync($"read {texts.Count:N0} texts from {files.Length} file(s)");
+
+            var trainer = new WordPieceVocabularyTrainer
+            {
+                VocabularySize = size,
+                MinFrequency = parse.GetValue(minFrequency),
+                Progress = new Progress<(int Done, int Total)>(p => console.Error.WriteLine($"merges {p.Done:N0}/{p.Total:N0}")),
+            };
+            var vocabulary = trainer.Train(texts);
+            string folder = parse.GetValue(output)!.FullName;
+            WordPieceVocabularyTrainer.Save(vocabulary, folder);
+            await console.Out.WriteLineAsync($"wrote {vocabulary.Count:N0} tokens to {Path.Combine(folder, "vocab.txt")} in {watch.Elapsed.TotalSeconds:F1} s");
+            return 0;
+        }));
+        return new Command("tokenizer", "Tokenizer tools.") { train };
+    }
+}
