@@ -12,6 +12,10 @@ public static class MrcCommandLine
         var root = new RootCommand("MrcGrpc: Korean open-domain question answering tools.")
         {
             EvalCommand.Create(console),
+            IndexCommands.Create(console),
+            RetrievalCommands.Create(console),
+            SearchCommand.Create(console),
+            BenchCommands.Create(console),
         };
         return root;
     }

@@ -1,11 +1,10 @@
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddGrpcServiceDefaults();
+builder.AddRetrieverServices();
 
 var app = builder.Build();
 
-app.MapGrpcServiceDefaults();
-app.MapDefaultEndpoints();
+app.MapRetrieverEndpoints();
 
 app.Run();

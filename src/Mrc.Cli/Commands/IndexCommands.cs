@@ -1,0 +1,76 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Mrc.Retriever.Analysis;
+using Mrc.Retriever.Indexing;
+
+namespace Mrc.Cli.Commands;
+
+/// <summary>`mrc index build`: reads a corpus and publishes a new Lucene index generation in DIR.</summary>
+internal static class IndexCommands
+{
+    public static Command Create(CliConsole console)
+    {
+        var defaults = new IndexBuildOptions();
+        var corpus = new Option<FileInfo>("--corpus")
+        {
+            Description = "Corpus: wikipedia_documents.json form, SQuAD/KorQuAD JSON (each distinct context is a document) or JSON Lines {id, title, text}.",
+            Required = true,
+        };
+        var output = new Option<DirectoryInfo>("--out") { Description = "Index folder; an index already there keeps serving until the new one is complete.", Required = true };
+        var analyzer = new Option<string>("--analyzer")
+        {
+            Description = $"Analyzer: {string.Join(", ", AnalyzerCatalog.Names)}.",
+            DefaultValueFactory = _ => AnalyzerCatalog.Default,
+        };
+        analyzer.AcceptOnlyFromAmong([.. AnalyzerCatalog.Names]);
+        var chunkSize = new Option<int>("--chunk-size")
+        {
+            Description = "Longest passage in characters; 0 indexes every document whole.",
+            DefaultValueFactory = _ => defaults.ChunkSize,
+        };
+        var chunkOverlap = new Option<int>("--chunk-overlap")
+        {
+            Description = "Characters shared by consecutive passages of one document.",
+            DefaultValueFactory = _ => defaults.ChunkOverlap,
+        };
+        var titlePrefix = new Option<bool>("--title-prefix") { Description = "Index each passage as \"title\\npassage\"." };
+
+        var build = new Command("build", "Build a BM25 index of a corpus (exact-duplicate texts are indexed once).")
+        {
+            corpus, output, analyzer, chunkSize, chunkOverlap, titlePrefix,
+        };
+        build.SetAction((parse, cancellationToken) => CommandErrors.Guard(console, async () =>
+        {
+            var options = new IndexBuildOptions
+            {
+                Analyzer = parse.GetValue(analyzer)!,
+                ChunkSize = parse.GetValue(chunkSize),
+                ChunkOverlap = parse.GetValue(chunkOverlap),
+                TitlePrefix = parse.GetValue(titlePrefix),
+            };
+            options.Validate();
+            var clock = Stopwatch.StartNew();
+            var source = parse.GetValue(corpus)!;
+            await console.Error.WriteLineAsync($"reading {source.FullName}");
+            var ingested = CorpusIngest.Load(source.FullName);
+            await console.Error.WriteLineAsync($"{ingested.Documents.Count} documents, {ingested.DuplicatesSkipped} exact duplicates skipped");
+
+            var result = IndexBuilder.Build(ingested, parse.GetValue(output)!.FullName, options,
+                new Progress(console.Error), cancellationToken);
+            var m = result.Metadata;
+            await console.Out.WriteLineAsync(
+                $"indexed {m.DocumentCount} documents ({m.DuplicatesSkipped} duplicates skipped) as {m.PassageCount} passages "
+                + $"with {m.Analyzer} in {clock.Elapsed.TotalSeconds:F1} s: {result.GenerationPath}");
+            return 0;
+        }));
+
+        return new Command("index", "Build retrieval indexes.") { build };
+    }
+
+    /// <summary>Writes build progress to stderr synchronously (IProgress&lt;T&gt;'s Progress class would post it to the thread pool, out of order).</summary>
+    sealed class Progress(TextWriter error) : IProgress<IndexBuildProgress>
+    {
+        public void Report(IndexBuildProgress value) =>
+            error.WriteLine($"{value.Stage}: {value.DocumentsDone}/{value.DocumentCount} documents, {value.PassagesWritten} passages");
+    }
+}

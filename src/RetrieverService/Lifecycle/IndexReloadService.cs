@@ -1,0 +1,29 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Mrc.Retriever.Lifecycle;
+
+/// <summary>Looks for a newly published index generation every Retriever:ReloadInterval and swaps it in.</summary>
+public sealed partial class IndexReloadService(IndexHost host, IOptions<RetrieverOptions> options, ILogger<IndexReloadService> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.ReloadInterval);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                host.Reload();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or IndexUnavailableException)
+            {
+                // A folder being written or briefly unreadable: the next tick tries again.
+                LogReloadError(logger, host.IndexDirectory, e.Message);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not check {IndexDirectory} for a new index generation: {Reason}")]
+    static partial void LogReloadError(ILogger logger, string indexDirectory, string reason);
+}
