@@ -1,0 +1,171 @@
+using System.Globalization;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Leaderboard.Web.Data;
+using Leaderboard.Web.Domain;
+using Leaderboard.Web.Evaluation;
+using Mrc.Contracts.V1;
+using static Leaderboard.Web.Api.AuthInterceptor;
+
+namespace Leaderboard.Web.Api;
+
+/// <summary>mrc.v1.Leaderboard: maps requests onto the domain services and back. Auth and errors live in <see cref="AuthInterceptor"/>.</summary>
+public sealed class LeaderboardGrpcService(
+    SubmissionService submissions,
+    EvaluationSetService sets,
+    ProgressHub progress) : Mrc.Contracts.V1.Leaderboard.LeaderboardBase
+{
+    static readonly TimeSpan WatchPoll = TimeSpan.FromSeconds(2);
+
+    public override async Task<Mrc.Contracts.V1.Submission> Submit(SubmitRequest request, ServerCallContext context)
+    {
+        var caller = CallerOf(context);
+        SubmissionView view = request.PayloadCase switch
+        {
+            SubmitRequest.PayloadOneofCase.ModelRun => await submissions.SubmitModelRunAsync(
+                caller, request.EvaluationSet, ToRun(request.ModelRun), request.Description, context.CancellationToken),
+            SubmitRequest.PayloadOneofCase.Predictions => await submissions.SubmitPredictionsAsync(
+                caller, request.EvaluationSet, new MemoryStream(request.Predictions.Json.ToByteArray()),
+                request.Predictions.ModelLabel, request.Description, context.CancellationToken),
+            _ => throw new RpcException(new Status(StatusCode.InvalidArgument, "Set either model_run or predictions.")),
+        };
+        return ToMessage(view);
+    }
+
+    public override async Task<Mrc.Contracts.V1.Submission> GetSubmission(GetSubmissionRequest request, ServerCallContext context) =>
+        ToMessage(await submissions.GetAsync(CallerOf(context), request.SubmissionId, context.CancellationToken));
+
+    public override async Task<Mrc.Contracts.V1.Submission> CancelSubmission(GetSubmissionRequest request, ServerCallContext context) =>
+        ToMessage(await submissions.CancelAsync(CallerOf(context), request.SubmissionId, context.CancellationToken));
+
+    public override async Task WatchSubmission(
+        GetSubmissionRequest request, IServerStreamWriter<SubmissionProgress> responseStream, ServerCallContext context)
+    {
+        var caller = CallerOf(context);
+        var token = context.CancellationToken;
+        using var subscription = progress.Subscribe(request.SubmissionId);
+        SubmissionProgress? last = null;
+        while (true)
+        {
+            var view = await submissions.GetAsync(caller, request.SubmissionId, token);
+            var message = new SubmissionProgress
+            {
+                SubmissionId = view.Id,
+                State = ToState(view.Status),
+                Completed = view.Completed,
+                Total = view.Total,
+                Error = view.Error,
+            };
+            var soFar = view.Public ?? await submissions.PublicScoresSoFarAsync(caller, view.Id, token);
+            if (soFar is not null) message.PublicScoresSoFar = ToScores(soFar);
+            if (!message.Equals(last))
+            {
+                await responseStream.WriteAsync(message, token);
+                last = message;
+            }
+            if (view.IsFinal) return;
+            await subscription.WaitAsync(WatchPoll, token);
+        }
+    }
+
+    public override async Task<ListPredictionsResponse> ListPredictions(ListPredictionsRequest request, ServerCallContext context)
+    {
+        int pageSize = request.PageSize == 0 ? 100 : request.PageSize;
+        int offset = 0;
+        if (request.PageToken.Length > 0 && !int.TryParse(request.PageToken, NumberStyles.None, CultureInfo.InvariantCulture, out offset))
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "The page token is not valid."));
+        var page = await submissions.ListPredictionsAsync(CallerOf(context), request.SubmissionId, offset, pageSize,
+            request.WrongOnly ? PredictionFilter.Wrong : PredictionFilter.All, context.CancellationToken);
+        var response = new ListPredictionsResponse
+        {
+            NextPageToken = offset + page.Rows.Count < page.TotalRows
+                ? (offset + page.Rows.Count).ToString(CultureInfo.InvariantCulture) : "",
+        };
+        foreach (var row in page.Rows)
+        {
+            var message = new PredictionRow
+            {
+                QuestionId = row.QuestionId,
+                Question = row.Question,
+                Prediction = row.Prediction,
+                ExactMatch = row.ExactMatch,
+                F1 = row.F1,
+                IsPrivate = row.IsPrivate,
+            };
+            if (!row.GoldHidden) message.GoldAnswers.AddRange(row.GoldAnswers);
+            if (row.RetrievalHit is { } hit) message.RetrievalHit = hit;
+            response.Rows.Add(message);
+        }
+        return response;
+    }
+
+    public override async Task<ListEvaluationSetsResponse> ListEvaluationSets(ListEvaluationSetsRequest request, ServerCallContext context)
+    {
+        var response = new ListEvaluationSetsResponse();
+        foreach (var set in await sets.ListAsync(context.CancellationToken))
+            response.EvaluationSets.Add(new Mrc.Contracts.V1.EvaluationSetInfo
+            {
+                Name = set.Name,
+                QuestionCount = set.QuestionCount,
+                PublicCount = set.PublicCount,
+                PrivateCount = set.PrivateCount,
+                PrivateRevealed = set.PrivateRevealed,
+                CreatedAt = Timestamp.FromDateTime(set.CreatedAt),
+            });
+        return response;
+    }
+
+    public override async Task<GetLeaderboardResponse> GetLeaderboard(GetLeaderboardRequest request, ServerCallContext context)
+    {
+        var board = await submissions.GetLeaderboardAsync(CallerOf(context), request.EvaluationSet, context.CancellationToken);
+        var response = new GetLeaderboardResponse { PrivateRevealed = board.Set.PrivateRevealed };
+        foreach (var row in board.Rows)
+            response.Entries.Add(new LeaderboardEntry
+            {
+                Rank = row.Rank, Team = row.Team, Model = row.Model, Version = row.Version, BestSubmission = ToMessage(row.Best),
+            });
+        return response;
+    }
+
+    static ModelRunRequest ToRun(ModelRun run) => new(
+        run.Model, run.Version, run.TopK, run.HasK1 ? run.K1 : null, run.HasB ? run.B : null,
+        run.ReadMode == RunReadMode.Concat ? RunMode.Concat : RunMode.Separate, run.RetrieverWeight);
+
+    internal static Mrc.Contracts.V1.Submission ToMessage(SubmissionView view)
+    {
+        var message = new Mrc.Contracts.V1.Submission
+        {
+            Id = view.Id,
+            Team = view.Team,
+            EvaluationSet = view.EvaluationSet,
+            Description = view.Description,
+            State = ToState(view.Status),
+            Model = view.Model,
+            Version = view.Version,
+            SubmittedAt = Timestamp.FromDateTime(view.SubmittedAt),
+            Completed = view.Completed,
+            Total = view.Total,
+            Error = view.Error,
+        };
+        if (view.FinishedAt is { } finished) message.FinishedAt = Timestamp.FromDateTime(finished);
+        if (view.Public is { } publicScores) message.PublicScores = ToScores(publicScores);
+        if (view.Private is { } privateScores) message.PrivateScores = ToScores(privateScores);
+        if (view.RetrievalRecall is { } recall) message.RetrievalRecall = recall;
+        return message;
+    }
+
+    static Scores ToScores(ScoreSummary s) => new()
+    {
+        ExactMatch = s.ExactMatch, F1 = s.F1, QuestionCount = s.QuestionCount, UnansweredCount = s.UnansweredCount,
+    };
+
+    static SubmissionState ToState(SubmissionStatus status) => status switch
+    {
+        SubmissionStatus.Queued => SubmissionState.Queued,
+        SubmissionStatus.Running => SubmissionState.Running,
+        SubmissionStatus.Succeeded => SubmissionState.Succeeded,
+        SubmissionStatus.Failed => SubmissionState.Failed,
+        SubmissionStatus.Cancelled => SubmissionState.Cancelled,
+        _ => SubmissionState.Unspecified,
+    };
+}

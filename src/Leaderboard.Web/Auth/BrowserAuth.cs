@@ -1,0 +1,78 @@
+using System.Collections.Concurrent;
+using System.Security.Claims;
+using System.Security.Cryptography;
+using Leaderboard.Web.Domain;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+
+namespace Leaderboard.Web.Auth;
+
+/// <summary>
+/// Browser sign-in. The sign-in page (interactive) checks the token or admin secret and gets a
+/// one-time ticket; the browser then follows /account/complete-signin?ticket=…, which sets the
+/// authentication cookie (only a plain HTTP request can set one).
+/// </summary>
+public sealed class SignInTickets(TimeProvider clock)
+{
+    static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(2);
+    readonly ConcurrentDictionary<string, (Caller Caller, DateTimeOffset Expires)> tickets = new();
+
+    public string Issue(Caller caller)
+    {
+        foreach (var (key, value) in tickets)
+            if (value.Expires < clock.GetUtcNow()) tickets.TryRemove(key, out _);
+        var ticket = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
+        tickets[ticket] = (caller, clock.GetUtcNow() + Lifetime);
+        return ticket;
+    }
+
+    public Caller? Redeem(string ticket) =>
+        tickets.TryRemove(ticket, out var entry) && entry.Expires >= clock.GetUtcNow() ? entry.Caller : null;
+}
+
+public static class BrowserAuth
+{
+    public const string TeamRole = "team";
+    public const string AdminRole = "admin";
+
+    /// <summary>The caller a signed-in browser user stands for; null when not signed in.</summary>
+    public static Caller? ToCaller(this ClaimsPrincipal user)
+    {
+        if (user.Identity?.IsAuthenticated != true) return null;
+        if (user.IsInRole(AdminRole)) return Caller.Admin;
+        return long.TryParse(user.FindFirstValue(ClaimTypes.NameIdentifier), out var teamId)
+            ? Caller.ForTeam(teamId, user.Identity.Name ?? "")
+            : null;
+    }
+
+    public static ClaimsPrincipal ToPrincipal(Caller caller)
+    {
+        var claims = new List<Claim>
+        {
+            new(ClaimTypes.Name, caller.Name),
+            new(ClaimTypes.Role, caller.IsAdmin ? AdminRole : TeamRole),
+        };
+        if (caller.TeamId is { } id) claims.Add(new(ClaimTypes.NameIdentifier, id.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        return new ClaimsPrincipal(new ClaimsIdentity(claims, CookieAuthenticationDefaults.AuthenticationScheme));
+    }
+
+    public static IEndpointRouteBuilder MapBrowserAuth(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet("/account/complete-signin", async (string ticket, string? returnUrl, SignInTickets tickets, HttpContext http) =>
+        {
+            var caller = tickets.Redeem(ticket);
+            if (caller is null) return Results.Redirect("/signin?expired=1");
+            await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, ToPrincipal(caller));
+            return Results.LocalRedirect(IsLocal(returnUrl) ? returnUrl! : caller.IsAdmin ? "/admin" : "/submit");
+        });
+        endpoints.MapGet("/account/signout", async (HttpContext http) =>
+        {
+            await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+            return Results.LocalRedirect("/");
+        });
+        return endpoints;
+    }
+
+    static bool IsLocal(string? url) => !string.IsNullOrEmpty(url) && url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal)
+                                        && !url.StartsWith("/\\", StringComparison.Ordinal);
+}

@@ -1,0 +1,144 @@
+namespace Leaderboard.Web.Data;
+
+/// <summary>A registered evaluation set: questions with gold answers, split into public and private.</summary>
+public sealed class EvaluationSet
+{
+    public long Id { get; set; }
+    public required string Name { get; set; }
+    /// <summary>File name the set was uploaded as.</summary>
+    public string SourceFileName { get; set; } = "";
+    /// <summary>Share of questions in the private split (0..1), fixed when the set is registered.</summary>
+    public double PrivateShare { get; set; }
+    /// <summary>Whether private scores and private gold answers are visible to teams.</summary>
+    public bool PrivateRevealed { get; set; }
+    public int QuestionCount { get; set; }
+    public int PublicCount { get; set; }
+    public int PrivateCount { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public List<EvaluationQuestion> Questions { get; set; } = [];
+}
+
+/// <summary>One question of an evaluation set.</summary>
+public sealed class EvaluationQuestion
+{
+    public long Id { get; set; }
+    public long EvaluationSetId { get; set; }
+    /// <summary>The question's id in the uploaded file (unique within the set).</summary>
+    public required string QuestionId { get; set; }
+    /// <summary>Position in the uploaded file (0-based); jobs run questions in this order.</summary>
+    public int Ordinal { get; set; }
+    public required string Text { get; set; }
+    /// <summary>Gold paragraph, when the file had one (SQuAD/KorQuAD JSON, or JSONL with "context").</summary>
+    public string? Context { get; set; }
+    public string? Title { get; set; }
+    /// <summary>Gold answer texts as a JSON array of strings.</summary>
+    public required string AnswersJson { get; set; }
+    public bool IsPrivate { get; set; }
+    public EvaluationSet? EvaluationSet { get; set; }
+}
+
+/// <summary>A competition team; authenticates with an API token of which only the SHA-256 is kept.</summary>
+public sealed class Team
+{
+    public long Id { get; set; }
+    public required string Name { get; set; }
+    /// <summary>Lowercase hex SHA-256 of the API token.</summary>
+    public required string TokenHash { get; set; }
+    /// <summary>When the token stops working; null for never.</summary>
+    public DateTime? TokenExpiresAt { get; set; }
+    public DateTime CreatedAt { get; set; }
+}
+
+public enum SubmissionKind
+{
+    ModelRun = 1,
+    PredictionsFile = 2,
+}
+
+public enum SubmissionStatus
+{
+    Queued = 1,
+    Running = 2,
+    Succeeded = 3,
+    Failed = 4,
+    Cancelled = 5,
+}
+
+public enum RunMode
+{
+    Separate = 1,
+    Concat = 2,
+}
+
+/// <summary>A team's submission: a model run the server executes, or a predictions file.</summary>
+public sealed class Submission
+{
+    public long Id { get; set; }
+    public long TeamId { get; set; }
+    public long EvaluationSetId { get; set; }
+    public SubmissionKind Kind { get; set; }
+    public string Description { get; set; } = "";
+    /// <summary>Reader model name (or the predictions file's label) and the concrete version that ran.</summary>
+    public string Model { get; set; } = "";
+    public string Version { get; set; } = "";
+    public int TopK { get; set; }
+    public float? K1 { get; set; }
+    public float? B { get; set; }
+    public RunMode ReadMode { get; set; } = RunMode.Separate;
+    public float RetrieverWeight { get; set; }
+    public SubmissionStatus Status { get; set; }
+    public DateTime SubmittedAt { get; set; }
+    public DateTime? StartedAt { get; set; }
+    public DateTime? FinishedAt { get; set; }
+    public int Completed { get; set; }
+    public int Total { get; set; }
+    public string Error { get; set; } = "";
+
+    // Scores in percent, set when the submission succeeded.
+    public double? AllExactMatch { get; set; }
+    public double? AllF1 { get; set; }
+    public double? PublicExactMatch { get; set; }
+    public double? PublicF1 { get; set; }
+    public double? PrivateExactMatch { get; set; }
+    public double? PrivateF1 { get; set; }
+    public int PublicQuestionCount { get; set; }
+    public int PrivateQuestionCount { get; set; }
+    public int PublicUnanswered { get; set; }
+    public int PrivateUnanswered { get; set; }
+    /// <summary>Share (0..1) of questions whose gold passage was retrieved; model runs only.</summary>
+    public double? RetrievalRecall { get; set; }
+
+    public Team? Team { get; set; }
+    public EvaluationSet? EvaluationSet { get; set; }
+}
+
+/// <summary>How <see cref="Prediction.RetrievalHit"/> was decided for a question.</summary>
+public enum RetrievalRule
+{
+    /// <summary>A retrieved passage contains the whole gold paragraph, or is a piece of it that contains a gold answer.</summary>
+    GoldContext = 1,
+    /// <summary>The question has no gold paragraph: a retrieved passage contains a gold answer text.</summary>
+    AnswerText = 2,
+}
+
+/// <summary>One question's prediction in a submission. (SubmissionId, QuestionRowId) is unique.</summary>
+public sealed class Prediction
+{
+    public long Id { get; set; }
+    public long SubmissionId { get; set; }
+    /// <summary>The <see cref="EvaluationQuestion"/> row this answers.</summary>
+    public long QuestionRowId { get; set; }
+    public string Answer { get; set; } = "";
+    /// <summary>The reader's n-best answers as JSON: [{"text", "score", "probability", "passageId"}].</summary>
+    public string NBestJson { get; set; } = "[]";
+    /// <summary>Per-question EM (0 or 100) and F1 (0..100), as KorQuadMetrics computes them.</summary>
+    public double ExactMatch { get; set; }
+    public double F1 { get; set; }
+    /// <summary>Whether the gold passage was retrieved (model runs only).</summary>
+    public bool? RetrievalHit { get; set; }
+    public RetrievalRule? RetrievalRule { get; set; }
+    public DateTime CreatedAt { get; set; }
+
+    public EvaluationQuestion? Question { get; set; }
+    public Submission? Submission { get; set; }
+}

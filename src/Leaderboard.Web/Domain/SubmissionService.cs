@@ -1,0 +1,296 @@
+using Leaderboard.Web.Data;
+using Leaderboard.Web.Evaluation;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Mrc.Core.Data;
+
+namespace Leaderboard.Web.Domain;
+
+/// <summary>
+/// Accepting submissions (with the daily limit), reading them back under the visibility rules,
+/// cancelling them, and the leaderboard itself. Pages and the gRPC service both call this.
+/// </summary>
+public sealed class SubmissionService(
+    IDbContextFactory<LeaderboardDbContext> dbFactory,
+    IOptions<LeaderboardOptions> options,
+    PipelineClient pipeline,
+    EvaluationInbox queue,
+    RunningJobs runningJobs,
+    ProgressHub progress,
+    TimeProvider clock)
+{
+    // Serialises the daily-limit check with the insert that it guards.
+    static readonly SemaphoreSlim SubmitGate = new(1, 1);
+
+    LeaderboardOptions Options => options.Value;
+
+    /// <summary>Queues a model run for the worker. The model version is resolved (and recorded) now.</summary>
+    public async Task<SubmissionView> SubmitModelRunAsync(
+        Caller caller, string setName, ModelRunRequest run, string? description, CancellationToken cancellationToken = default)
+    {
+        long teamId = RequireTeam(caller);
+        if (string.IsNullOrWhiteSpace(run.Model)) throw Invalid("A model run needs a model name.");
+        int topK = run.TopK == 0 ? Options.DefaultTopK : run.TopK;
+        if (topK < 1 || topK > Options.MaxTopK) throw Invalid($"top-k must be between 1 and {Options.MaxTopK}.");
+        if (run.K1 is { } k1 && (float.IsNaN(k1) || k1 < 0 || k1 > 3)) throw Invalid("k1 must be between 0 and 3.");
+        if (run.B is { } b && (float.IsNaN(b) || b < 0 || b > 1)) throw Invalid("b must be between 0 and 1.");
+        if (!float.IsFinite(run.RetrieverWeight) || run.RetrieverWeight < 0) throw Invalid("The retriever weight must be 0 or more.");
+        CheckDescription(description);
+
+        IReadOnlyList<ModelChoice> models;
+        try
+        {
+            models = await pipeline.ListModelsAsync(cancellationToken);
+        }
+        catch (ServiceUnavailableException e)
+        {
+            throw new LeaderboardException(LeaderboardError.Unavailable, "The reader service is not reachable: " + e.Message);
+        }
+        var model = PipelineClient.Resolve(models, run.Model.Trim(), run.Version?.Trim());
+
+        var submission = await InsertAsync(teamId, setName, description, (set, db) => Task.FromResult(new Submission
+        {
+            Kind = SubmissionKind.ModelRun,
+            Model = model.Name,
+            Version = model.Version,
+            TopK = topK,
+            K1 = run.K1,
+            B = run.B,
+            ReadMode = run.ReadMode,
+            RetrieverWeight = run.RetrieverWeight,
+            Status = SubmissionStatus.Queued,
+            Total = set.QuestionCount,
+        }), cancellationToken);
+        queue.Enqueue(submission.Id);
+        return submission;
+    }
+
+    /// <summary>Scores a predictions file at once: predictions and scores are stored together, or nothing is.</summary>
+    public async Task<SubmissionView> SubmitPredictionsAsync(
+        Caller caller, string setName, Stream json, string? modelLabel, string? description, CancellationToken cancellationToken = default)
+    {
+        long teamId = RequireTeam(caller);
+        CheckDescription(description);
+        var bytes = await Uploads.ReadLimitedAsync(json, Options.MaxUploadBytes, "predictions.json", cancellationToken);
+        IReadOnlyDictionary<string, string> answers;
+        try
+        {
+            answers = PredictionsJson.Parse(bytes, "predictions.json");
+        }
+        catch (DataFormatException e)
+        {
+            throw Invalid(e.Message);
+        }
+        string label = string.IsNullOrWhiteSpace(modelLabel) ? "predictions" : modelLabel.Trim();
+        if (label.Length > 200) throw Invalid("The model label is longer than 200 characters.");
+
+        return await InsertAsync(teamId, setName, description, async (set, db) =>
+        {
+            var questions = await db.Questions.Where(q => q.EvaluationSetId == set.Id).OrderBy(q => q.Ordinal).ToListAsync(cancellationToken);
+            var known = questions.Select(q => q.QuestionId).ToHashSet(StringComparer.Ordinal);
+            var unknown = answers.Keys.Where(id => !known.Contains(id)).ToList();
+            if (unknown.Count > 0)
+                throw Invalid($"predictions.json: {unknown.Count} id(s) are not in evaluation set \"{set.Name}\": "
+                              + string.Join(", ", unknown.Take(5).Select(id => $"\"{id}\"")) + (unknown.Count > 5 ? ", …" : "") + ".");
+
+            var now = clock.GetUtcNow().UtcDateTime;
+            var submission = new Submission
+            {
+                Kind = SubmissionKind.PredictionsFile,
+                Model = label,
+                Version = "",
+                Status = SubmissionStatus.Succeeded,
+                StartedAt = now,
+                FinishedAt = now,
+                Total = questions.Count,
+                Completed = questions.Count(q => answers.ContainsKey(q.QuestionId)),
+            };
+            Scoring.Apply(submission, Scoring.ScoreSubmission(questions, answers));
+            foreach (var question in questions)
+            {
+                if (!answers.TryGetValue(question.QuestionId, out var answer)) continue;
+                var (em, f1) = Scoring.ScoreQuestion(answer, Scoring.GoldAnswers(question));
+                db.Predictions.Add(new Prediction
+                {
+                    Submission = submission, QuestionRowId = question.Id, Answer = answer, ExactMatch = em, F1 = f1, CreatedAt = now,
+                });
+            }
+            return submission;
+        }, cancellationToken);
+    }
+
+    async Task<SubmissionView> InsertAsync(
+        long teamId, string setName, string? description,
+        Func<EvaluationSet, LeaderboardDbContext, Task<Submission>> create, CancellationToken cancellationToken)
+    {
+        await SubmitGate.WaitAsync(cancellationToken);
+        try
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var set = await FindSetAsync(db, setName, cancellationToken);
+            var team = await db.Teams.FindAsync([teamId], cancellationToken)
+                ?? throw new LeaderboardException(LeaderboardError.Unauthenticated, "The team of this token no longer exists.");
+
+            var dayStart = clock.GetUtcNow().UtcDateTime.Date;
+            int today = await db.Submissions.CountAsync(
+                s => s.TeamId == teamId && s.SubmittedAt >= dayStart && s.Status != SubmissionStatus.Failed, cancellationToken);
+            if (today >= Options.DailySubmissionLimit)
+                throw new LeaderboardException(LeaderboardError.ResourceExhausted,
+                    $"Team \"{team.Name}\" has used its {Options.DailySubmissionLimit} submissions for today (UTC); failed runs do not count.");
+
+            var submission = await create(set, db);
+            submission.TeamId = teamId;
+            submission.EvaluationSetId = set.Id;
+            submission.Description = (description ?? "").Trim();
+            submission.SubmittedAt = clock.GetUtcNow().UtcDateTime;
+            db.Submissions.Add(submission);
+            await db.SaveChangesAsync(cancellationToken);
+            return SubmissionView.From(submission, team.Name, set, Caller.ForTeam(teamId, team.Name));
+        }
+        finally
+        {
+            SubmitGate.Release();
+        }
+    }
+
+    /// <summary>One submission. Teams may read only their own.</summary>
+    public async Task<SubmissionView> GetAsync(Caller caller, long submissionId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var submission = await LoadAsync(db, submissionId, cancellationToken);
+        Authorize(caller, submission);
+        return SubmissionView.From(submission, submission.Team!.Name, submission.EvaluationSet!, caller);
+    }
+
+    /// <summary>Mean EM/F1 over the public questions predicted so far (null before the first one).</summary>
+    public async Task<ScoreSummary?> PublicScoresSoFarAsync(Caller caller, long submissionId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var submission = await LoadAsync(db, submissionId, cancellationToken);
+        Authorize(caller, submission);
+        var scores = await db.Predictions.Where(p => p.SubmissionId == submissionId && !p.Question!.IsPrivate)
+            .Select(p => new { p.ExactMatch, p.F1 }).ToListAsync(cancellationToken);
+        return scores.Count == 0 ? null : new ScoreSummary(scores.Average(p => p.ExactMatch), scores.Average(p => p.F1), scores.Count, 0);
+    }
+
+    /// <summary>The caller's own submissions (all of them for the admin), newest first.</summary>
+    public async Task<IReadOnlyList<SubmissionView>> ListMineAsync(Caller caller, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var query = db.Submissions.AsNoTracking().Include(s => s.Team).Include(s => s.EvaluationSet).AsQueryable();
+        if (!caller.IsAdmin) query = query.Where(s => s.TeamId == caller.TeamId);
+        var rows = await query.OrderByDescending(s => s.Id).Take(500).ToListAsync(cancellationToken);
+        return rows.Select(s => SubmissionView.From(s, s.Team!.Name, s.EvaluationSet!, caller)).ToList();
+    }
+
+    /// <summary>Cancels a queued or running submission; predictions so far are kept.</summary>
+    public async Task<SubmissionView> CancelAsync(Caller caller, long submissionId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var submission = await LoadAsync(db, submissionId, cancellationToken);
+        Authorize(caller, submission);
+        var now = clock.GetUtcNow().UtcDateTime;
+        int changed = await db.Submissions
+            .Where(s => s.Id == submissionId && (s.Status == SubmissionStatus.Queued || s.Status == SubmissionStatus.Running))
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.Status, SubmissionStatus.Cancelled).SetProperty(x => x.FinishedAt, now), cancellationToken);
+        if (changed == 0)
+            throw new LeaderboardException(LeaderboardError.FailedPrecondition,
+                $"Submission {submissionId} is {submission.Status.ToString().ToLowerInvariant()} and can no longer be cancelled.");
+        runningJobs.Cancel(submissionId);
+        progress.Publish(new ProgressEvent(submissionId, SubmissionStatus.Cancelled, submission.Completed, submission.Total, ""));
+        return await GetAsync(caller, submissionId, cancellationToken);
+    }
+
+    /// <summary>
+    /// Per-question rows of a submission: only for its own team (and the admin). Before the reveal a
+    /// team gets public questions only.
+    /// </summary>
+    public async Task<PredictionPage> ListPredictionsAsync(
+        Caller caller, long submissionId, int offset, int pageSize, PredictionFilter filter, CancellationToken cancellationToken = default)
+    {
+        if (pageSize is < 1 or > 500) throw Invalid("The page size must be between 1 and 500.");
+        if (offset < 0) throw Invalid("The page token is not valid.");
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var submission = await LoadAsync(db, submissionId, cancellationToken);
+        Authorize(caller, submission);
+        bool showPrivate = caller.CanSeePrivate(submission.EvaluationSet!.PrivateRevealed);
+
+        var query = db.Predictions.AsNoTracking().Include(p => p.Question).Where(p => p.SubmissionId == submissionId);
+        if (!showPrivate) query = query.Where(p => !p.Question!.IsPrivate);
+        query = filter switch
+        {
+            PredictionFilter.Wrong => query.Where(p => p.ExactMatch < 100),
+            PredictionFilter.RetrievalMiss => query.Where(p => p.ExactMatch < 100 && p.RetrievalHit == false),
+            PredictionFilter.ReaderMiss => query.Where(p => p.ExactMatch < 100 && p.RetrievalHit == true),
+            _ => query,
+        };
+        int total = await query.CountAsync(cancellationToken);
+        var rows = await query.OrderBy(p => p.Question!.Ordinal).Skip(offset).Take(pageSize).ToListAsync(cancellationToken);
+        return new PredictionPage(rows.Select(p => new PredictionView(
+            p.Question!.QuestionId, p.Question.Text, p.Answer, Scoring.GoldAnswers(p.Question), false,
+            p.ExactMatch, p.F1, p.RetrievalHit, p.RetrievalRule, p.Question.IsPrivate, p.NBestJson)).ToList(), total, !showPrivate);
+    }
+
+    /// <summary>
+    /// Best succeeded submission per team and model version, ranked by public EM then F1, or by private
+    /// EM then F1 after the reveal. Anyone may read it; private columns follow the viewer's rights.
+    /// </summary>
+    public async Task<LeaderboardView> GetLeaderboardAsync(Caller? viewer, string setName, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var set = await FindSetAsync(db, setName, cancellationToken);
+        var succeeded = await db.Submissions.AsNoTracking().Include(s => s.Team)
+            .Where(s => s.EvaluationSetId == set.Id && s.Status == SubmissionStatus.Succeeded)
+            .OrderBy(s => s.SubmittedAt).ThenBy(s => s.Id)
+            .ToListAsync(cancellationToken);
+
+        bool byPrivate = set.PrivateRevealed;
+        (double, double) Key(Submission s) => byPrivate
+            ? (s.PrivateExactMatch ?? s.PublicExactMatch ?? 0, s.PrivateF1 ?? s.PublicF1 ?? 0)
+            : (s.PublicExactMatch ?? 0, s.PublicF1 ?? 0);
+
+        var groups = succeeded
+            .GroupBy(s => (s.TeamId, s.Model, s.Version))
+            .Select(g => (Best: g.OrderByDescending(Key).ThenBy(s => s.Id).First(), Count: g.Count()))
+            .OrderByDescending(g => Key(g.Best)).ThenBy(g => g.Best.SubmittedAt)
+            .ToList();
+        var rows = groups.Select((g, i) => new LeaderboardRow(
+            i + 1, g.Best.Team!.Name, g.Best.Model, g.Best.Version, g.Count,
+            SubmissionView.From(g.Best, g.Best.Team!.Name, set, viewer))).ToList();
+        var chart = succeeded.Select(s => new ChartPoint(
+            s.Id, s.Team!.Name, s.Model, s.Version, s.SubmittedAt, Key(s).Item1, Key(s).Item2)).ToList();
+        return new LeaderboardView(EvaluationSetService.ToInfo(set), byPrivate, rows, chart);
+    }
+
+    /// <summary>Model versions the reader serves (for the submit page).</summary>
+    public Task<IReadOnlyList<ModelChoice>> ListModelsAsync(CancellationToken cancellationToken = default) =>
+        pipeline.ListModelsAsync(cancellationToken);
+
+    static async Task<EvaluationSet> FindSetAsync(LeaderboardDbContext db, string setName, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(setName)) throw Invalid("Name the evaluation set.");
+        return await db.EvaluationSets.AsNoTracking().FirstOrDefaultAsync(s => s.Name == setName, cancellationToken)
+            ?? throw new LeaderboardException(LeaderboardError.NotFound, $"Evaluation set \"{setName}\" does not exist.");
+    }
+
+    static async Task<Submission> LoadAsync(LeaderboardDbContext db, long submissionId, CancellationToken cancellationToken) =>
+        await db.Submissions.AsNoTracking().Include(s => s.Team).Include(s => s.EvaluationSet)
+            .FirstOrDefaultAsync(s => s.Id == submissionId, cancellationToken)
+        ?? throw new LeaderboardException(LeaderboardError.NotFound, $"Submission {submissionId} does not exist.");
+
+    static void Authorize(Caller caller, Submission submission)
+    {
+        if (!caller.CanSeeDetails(submission.TeamId))
+            throw new LeaderboardException(LeaderboardError.PermissionDenied, $"Submission {submission.Id} belongs to another team.");
+    }
+
+    static long RequireTeam(Caller caller) => caller.TeamId
+        ?? throw new LeaderboardException(LeaderboardError.PermissionDenied, "Only teams submit; sign in with a team token.");
+
+    static void CheckDescription(string? description)
+    {
+        if (description is { Length: > 2000 }) throw Invalid("The description is longer than 2,000 characters.");
+    }
+
+    static LeaderboardException Invalid(string message) => new(LeaderboardError.InvalidArgument, message);
+}

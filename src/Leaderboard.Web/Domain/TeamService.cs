@@ -1,0 +1,85 @@
+using Leaderboard.Web.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Leaderboard.Web.Domain;
+
+/// <summary>A team as pages list it.</summary>
+public sealed record TeamInfo(long Id, string Name, DateTime CreatedAt, DateTime? TokenExpiresAt);
+
+/// <summary>Teams, their tokens, and turning a presented token or secret into a <see cref="Caller"/>.</summary>
+public sealed class TeamService(
+    IDbContextFactory<LeaderboardDbContext> dbFactory,
+    IOptions<LeaderboardOptions> options,
+    TimeProvider clock)
+{
+    /// <summary>Creates a team and returns its token: the only time the token is seen.</summary>
+    public async Task<(TeamInfo Team, string Token)> CreateAsync(string name, CancellationToken cancellationToken = default)
+    {
+        name = (name ?? "").Trim();
+        if (name.Length is 0 or > 100)
+            throw new LeaderboardException(LeaderboardError.InvalidArgument, "A team name needs 1 to 100 characters.");
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        if (await db.Teams.AnyAsync(t => t.Name == name, cancellationToken))
+            throw new LeaderboardException(LeaderboardError.FailedPrecondition, $"A team named \"{name}\" already exists.");
+        var token = Tokens.NewToken();
+        var now = clock.GetUtcNow().UtcDateTime;
+        var team = new Team { Name = name, TokenHash = Tokens.Hash(token), CreatedAt = now, TokenExpiresAt = Expiry(now) };
+        db.Teams.Add(team);
+        await db.SaveChangesAsync(cancellationToken);
+        return (ToInfo(team), token);
+    }
+
+    /// <summary>Replaces a team's token (the old one stops working at once) and returns the new one.</summary>
+    public async Task<string> RotateTokenAsync(long teamId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var team = await db.Teams.FindAsync([teamId], cancellationToken)
+            ?? throw new LeaderboardException(LeaderboardError.NotFound, $"Team {teamId} does not exist.");
+        var token = Tokens.NewToken();
+        team.TokenHash = Tokens.Hash(token);
+        team.TokenExpiresAt = Expiry(clock.GetUtcNow().UtcDateTime);
+        await db.SaveChangesAsync(cancellationToken);
+        return token;
+    }
+
+    /// <summary>Deletes a team with all its submissions.</summary>
+    public async Task DeleteAsync(long teamId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        if (await db.Teams.Where(t => t.Id == teamId).ExecuteDeleteAsync(cancellationToken) == 0)
+            throw new LeaderboardException(LeaderboardError.NotFound, $"Team {teamId} does not exist.");
+    }
+
+    public async Task<IReadOnlyList<TeamInfo>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var teams = await db.Teams.AsNoTracking().OrderBy(t => t.Name).ToListAsync(cancellationToken);
+        return teams.Select(ToInfo).ToList();
+    }
+
+    /// <summary>
+    /// The caller a presented token stands for: the administrator for the configured secret, else the
+    /// team whose token hash matches. Missing, wrong or expired → Unauthenticated.
+    /// </summary>
+    public async Task<Caller> AuthenticateAsync(string? token, CancellationToken cancellationToken = default)
+    {
+        token = token?.Trim();
+        if (string.IsNullOrEmpty(token))
+            throw new LeaderboardException(LeaderboardError.Unauthenticated, "An API token is required (authorization: Bearer <token>).");
+        if (Tokens.SecretEquals(token, options.Value.AdminSecret)) return Caller.Admin;
+
+        var hash = Tokens.Hash(token);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var team = await db.Teams.AsNoTracking().FirstOrDefaultAsync(t => t.TokenHash == hash, cancellationToken)
+            ?? throw new LeaderboardException(LeaderboardError.Unauthenticated, "The API token is not valid.");
+        if (team.TokenExpiresAt is { } expires && expires <= clock.GetUtcNow().UtcDateTime)
+            throw new LeaderboardException(LeaderboardError.Unauthenticated, "The API token has expired; ask the organisers for a new one.");
+        return Caller.ForTeam(team.Id, team.Name);
+    }
+
+    DateTime? Expiry(DateTime now) =>
+        options.Value.TokenLifetimeDays > 0 ? now.AddDays(options.Value.TokenLifetimeDays) : null;
+
+    static TeamInfo ToInfo(Team team) => new(team.Id, team.Name, team.CreatedAt, team.TokenExpiresAt);
+}

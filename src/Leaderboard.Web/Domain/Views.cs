@@ -1,0 +1,92 @@
+using Leaderboard.Web.Data;
+using Leaderboard.Web.Evaluation;
+
+namespace Leaderboard.Web.Domain;
+
+/// <summary>A submission as a given caller may see it: private and all-question scores only when allowed.</summary>
+public sealed record SubmissionView(
+    long Id,
+    long TeamId,
+    string Team,
+    string EvaluationSet,
+    bool PrivateRevealed,
+    SubmissionKind Kind,
+    string Description,
+    string Model,
+    string Version,
+    int TopK,
+    float? K1,
+    float? B,
+    RunMode ReadMode,
+    float RetrieverWeight,
+    SubmissionStatus Status,
+    DateTime SubmittedAt,
+    DateTime? FinishedAt,
+    int Completed,
+    int Total,
+    ScoreSummary? Public,
+    ScoreSummary? Private,
+    ScoreSummary? All,
+    double? RetrievalRecall,
+    string Error)
+{
+    public bool IsFinal => Status is SubmissionStatus.Succeeded or SubmissionStatus.Failed or SubmissionStatus.Cancelled;
+
+    internal static SubmissionView From(Submission s, string team, EvaluationSet set, Caller? viewer)
+    {
+        bool showPrivate = viewer?.CanSeePrivate(set.PrivateRevealed) ?? set.PrivateRevealed;
+        bool succeeded = s.Status == SubmissionStatus.Succeeded;
+        ScoreSummary? Score(double? em, double? f1, int count, int unanswered) =>
+            succeeded && em is { } e && f1 is { } f ? new ScoreSummary(e, f, count, unanswered) : null;
+        return new SubmissionView(
+            s.Id, s.TeamId, team, set.Name, set.PrivateRevealed, s.Kind, s.Description, s.Model, s.Version,
+            s.TopK, s.K1, s.B, s.ReadMode, s.RetrieverWeight, s.Status, s.SubmittedAt, s.FinishedAt, s.Completed, s.Total,
+            Score(s.PublicExactMatch, s.PublicF1, s.PublicQuestionCount, s.PublicUnanswered),
+            showPrivate ? Score(s.PrivateExactMatch, s.PrivateF1, s.PrivateQuestionCount, s.PrivateUnanswered) : null,
+            showPrivate ? Score(s.AllExactMatch, s.AllF1, s.PublicQuestionCount + s.PrivateQuestionCount, s.PublicUnanswered + s.PrivateUnanswered) : null,
+            s.RetrievalRecall, s.Error);
+    }
+}
+
+/// <summary>Which per-question rows to list.</summary>
+public enum PredictionFilter
+{
+    All,
+    /// <summary>Not an exact match.</summary>
+    Wrong,
+    /// <summary>Wrong, and the gold passage was not retrieved: the retriever's miss.</summary>
+    RetrievalMiss,
+    /// <summary>Wrong although the gold passage was retrieved: the reader's miss.</summary>
+    ReaderMiss,
+}
+
+/// <summary>One answered (or unanswered) question of a submission.</summary>
+public sealed record PredictionView(
+    string QuestionId,
+    string Question,
+    string Prediction,
+    IReadOnlyList<string> GoldAnswers,
+    bool GoldHidden,
+    double ExactMatch,
+    double F1,
+    bool? RetrievalHit,
+    RetrievalRule? RetrievalRule,
+    bool IsPrivate,
+    string NBestJson)
+{
+    /// <summary>"retrieval miss", "reader miss", or null for a correct answer / unknown retrieval.</summary>
+    public string? MissKind => ExactMatch >= 100 || RetrievalHit is null ? null : RetrievalHit.Value ? "reader miss" : "retrieval miss";
+}
+
+public sealed record PredictionPage(IReadOnlyList<PredictionView> Rows, int TotalRows, bool PrivateHidden);
+
+/// <summary>A leaderboard line: the best submission of one team and model version.</summary>
+public sealed record LeaderboardRow(int Rank, string Team, string Model, string Version, int SubmissionCount, SubmissionView Best);
+
+/// <summary>A point of the score chart: one succeeded submission.</summary>
+public sealed record ChartPoint(long SubmissionId, string Team, string Model, string Version, DateTime SubmittedAt, double ExactMatch, double F1);
+
+public sealed record LeaderboardView(EvaluationSetInfo Set, bool RankedByPrivate, IReadOnlyList<LeaderboardRow> Rows, IReadOnlyList<ChartPoint> Chart);
+
+/// <summary>What a team asks the server to run.</summary>
+public sealed record ModelRunRequest(string Model, string? Version, int TopK, float? K1, float? B, RunMode ReadMode, float RetrieverWeight);

@@ -1,0 +1,209 @@
+using System.Text.Json;
+using Grpc.Core;
+using Leaderboard.Web.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Mrc.Contracts.V1;
+
+namespace Leaderboard.Web.Evaluation;
+
+/// <summary>
+/// One model run: the questions not yet predicted go in batches through Retriever.RetrieveBatch and
+/// Reader.Read; each prediction is stored the moment it arrives (a unique index on submission and
+/// question makes a repeat impossible); at the end the scores are computed from what was stored.
+/// </summary>
+public sealed class EvaluationJobRunner(
+    IDbContextFactory<LeaderboardDbContext> dbFactory,
+    PipelineClient pipeline,
+    ProgressHub progress,
+    RunningJobs runningJobs,
+    IOptions<EvaluationOptions> options,
+    TimeProvider clock,
+    ILogger<EvaluationJobRunner> logger)
+{
+    static readonly JsonSerializerOptions NBestJson = new(JsonSerializerDefaults.Web)
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    /// <summary>Runs (or resumes) a submission. Throws OperationCanceledException only when the host stops.</summary>
+    public async Task RunAsync(long submissionId, CancellationToken stoppingToken)
+    {
+        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        runningJobs.Register(submissionId, cancellation);
+        try
+        {
+            await RunCoreAsync(submissionId, cancellation.Token, stoppingToken);
+        }
+        finally
+        {
+            runningJobs.Unregister(submissionId);
+        }
+    }
+
+    async Task RunCoreAsync(long submissionId, CancellationToken jobToken, CancellationToken stoppingToken)
+    {
+        Data.Submission run;
+        List<EvaluationQuestion> todo;
+        int completed;
+        await using (var db = await dbFactory.CreateDbContextAsync(stoppingToken))
+        {
+            var found = await db.Submissions.FirstOrDefaultAsync(s => s.Id == submissionId, stoppingToken);
+            if (found is null || found.Kind != SubmissionKind.ModelRun
+                || found.Status is not (SubmissionStatus.Queued or SubmissionStatus.Running)) return;
+            run = found;
+            completed = await db.Predictions.CountAsync(p => p.SubmissionId == submissionId, stoppingToken);
+            todo = await db.Questions.AsNoTracking()
+                .Where(q => q.EvaluationSetId == run.EvaluationSetId
+                            && !db.Predictions.Any(p => p.SubmissionId == submissionId && p.QuestionRowId == q.Id))
+                .OrderBy(q => q.Ordinal).ToListAsync(stoppingToken);
+            var now = clock.GetUtcNow().UtcDateTime;
+            int started = await db.Submissions
+                .Where(s => s.Id == submissionId && (s.Status == SubmissionStatus.Queued || s.Status == SubmissionStatus.Running))
+                .ExecuteUpdateAsync(s => s
+                    .SetProperty(x => x.Status, SubmissionStatus.Running)
+                    .SetProperty(x => x.StartedAt, x => x.StartedAt ?? now)
+                    .SetProperty(x => x.Completed, completed), stoppingToken);
+            if (started == 0) return;
+        }
+        if (completed > 0)
+            Log.ResumingJob(logger, submissionId, completed, run.Total);
+        progress.Publish(new ProgressEvent(submissionId, SubmissionStatus.Running, completed, run.Total, ""));
+
+        var writeGate = new SemaphoreSlim(1, 1);
+        try
+        {
+            foreach (var batch in todo.Chunk(options.Value.BatchSize))
+            {
+                var retrieved = await pipeline.RetrieveBatchAsync(
+                    batch.Select(q => q.Text).ToList(), run.TopK, run.K1, run.B, jobToken);
+                await Parallel.ForEachAsync(
+                    batch.Zip(retrieved),
+                    new ParallelOptions { MaxDegreeOfParallelism = options.Value.ReadParallelism, CancellationToken = jobToken },
+                    async (item, token) =>
+                    {
+                        (EvaluationQuestion question, RetrieveResponse result) = item;
+                        var response = await pipeline.ReadAsync(question.Text, result.Passages, run, token);
+                        var prediction = BuildPrediction(submissionId, question, result, response);
+                        await writeGate.WaitAsync(stoppingToken);
+                        try
+                        {
+                            if (await StoreAsync(prediction, stoppingToken)) completed++;
+                            await SetCompletedAsync(submissionId, completed, stoppingToken);
+                            progress.Publish(new ProgressEvent(submissionId, SubmissionStatus.Running, completed, run.Total, ""));
+                        }
+                        finally
+                        {
+                            writeGate.Release();
+                        }
+                    });
+            }
+            await FinishAsync(submissionId, stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            throw; // the host is stopping: stay Running, resume at the next start
+        }
+        catch (OperationCanceledException)
+        {
+            Log.Cancelled(logger, submissionId, completed);
+            progress.Publish(new ProgressEvent(submissionId, SubmissionStatus.Cancelled, completed, run.Total, ""));
+        }
+        catch (Exception e) when (e is ServiceUnavailableException or RpcException or InvalidOperationException)
+        {
+            string reason = e is RpcException rpc ? $"{rpc.StatusCode}: {rpc.Status.Detail}" : e.Message;
+            await FailAsync(submissionId, completed, run.Total, reason, stoppingToken);
+        }
+    }
+
+    Prediction BuildPrediction(long submissionId, EvaluationQuestion question, RetrieveResponse retrieved, ReadResponse response)
+    {
+        var gold = Scoring.GoldAnswers(question);
+        string answer = response.Answers.Count > 0 ? response.Answers[0].Text : "";
+        var (em, f1) = Scoring.ScoreQuestion(answer, gold);
+        var (hit, rule) = RetrievalMatch.Evaluate(question.Context, gold, retrieved.Passages.Select(p => p.Text));
+        var nBest = response.Answers.Select(a => new { a.Text, a.Score, a.Probability, a.PassageId }).ToList();
+        return new Prediction
+        {
+            SubmissionId = submissionId,
+            QuestionRowId = question.Id,
+            Answer = answer,
+            NBestJson = JsonSerializer.Serialize(nBest, NBestJson),
+            ExactMatch = em,
+            F1 = f1,
+            RetrievalHit = hit,
+            RetrievalRule = rule,
+            CreatedAt = clock.GetUtcNow().UtcDateTime,
+        };
+    }
+
+    /// <summary>Stores one prediction; false when it was already there (the unique index refused it).</summary>
+    async Task<bool> StoreAsync(Prediction prediction, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        db.Predictions.Add(prediction);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            return true;
+        }
+        catch (DbUpdateException)
+        {
+            await using var check = await dbFactory.CreateDbContextAsync(cancellationToken);
+            if (await check.Predictions.AnyAsync(
+                    p => p.SubmissionId == prediction.SubmissionId && p.QuestionRowId == prediction.QuestionRowId, cancellationToken))
+                return false;
+            throw;
+        }
+    }
+
+    async Task SetCompletedAsync(long submissionId, int completed, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await db.Submissions.Where(s => s.Id == submissionId)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.Completed, completed), cancellationToken);
+    }
+
+    async Task FinishAsync(long submissionId, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var submission = await db.Submissions.FirstAsync(s => s.Id == submissionId, cancellationToken);
+        if (submission.Status != SubmissionStatus.Running) return; // cancelled meanwhile
+        var questions = await db.Questions.AsNoTracking()
+            .Where(q => q.EvaluationSetId == submission.EvaluationSetId).OrderBy(q => q.Ordinal).ToListAsync(cancellationToken);
+        var predictions = await db.Predictions.AsNoTracking().Where(p => p.SubmissionId == submissionId)
+            .Select(p => new { p.QuestionRowId, p.Answer, p.RetrievalHit }).ToListAsync(cancellationToken);
+        var byRow = predictions.ToDictionary(p => p.QuestionRowId);
+        var answers = questions.Where(q => byRow.ContainsKey(q.Id)).ToDictionary(q => q.QuestionId, q => byRow[q.Id].Answer, StringComparer.Ordinal);
+
+        Scoring.Apply(submission, Scoring.ScoreSubmission(questions, answers));
+        submission.RetrievalRecall = questions.Count == 0 ? null : (double)predictions.Count(p => p.RetrievalHit == true) / questions.Count;
+        submission.Completed = predictions.Count;
+        submission.Status = SubmissionStatus.Succeeded;
+        submission.FinishedAt = clock.GetUtcNow().UtcDateTime;
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return;
+        }
+        Log.Succeeded(logger, submissionId, submission.AllExactMatch ?? 0, submission.AllF1 ?? 0);
+        progress.Publish(new ProgressEvent(submissionId, SubmissionStatus.Succeeded, submission.Completed, submission.Total, ""));
+    }
+
+    async Task FailAsync(long submissionId, int completed, int total, string reason, CancellationToken cancellationToken)
+    {
+        Log.Failed(logger, submissionId, completed, reason);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var now = clock.GetUtcNow().UtcDateTime;
+        await db.Submissions.Where(s => s.Id == submissionId && s.Status == SubmissionStatus.Running)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(x => x.Status, SubmissionStatus.Failed)
+                .SetProperty(x => x.Error, reason)
+                .SetProperty(x => x.FinishedAt, now)
+                .SetProperty(x => x.Completed, completed), cancellationToken);
+        progress.Publish(new ProgressEvent(submissionId, SubmissionStatus.Failed, completed, total, reason));
+    }
+}

@@ -1,0 +1,26 @@
+namespace Leaderboard.Web.Evaluation;
+
+/// <summary>The evaluation worker's log messages (source-generated).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Information, "Resuming {Count} unfinished submissions")]
+    public static partial void Resuming(ILogger logger, int count);
+
+    [LoggerMessage(2, LogLevel.Information, "Stopping with submission {SubmissionId} unfinished; it resumes at the next start")]
+    public static partial void StoppingUnfinished(ILogger logger, long submissionId);
+
+    [LoggerMessage(3, LogLevel.Information, "Submission {SubmissionId}: resuming with {Completed} of {Total} questions already predicted")]
+    public static partial void ResumingJob(ILogger logger, long submissionId, int completed, int total);
+
+    [LoggerMessage(4, LogLevel.Information, "Submission {SubmissionId} cancelled after {Completed} questions")]
+    public static partial void Cancelled(ILogger logger, long submissionId, int completed);
+
+    [LoggerMessage(5, LogLevel.Information, "Submission {SubmissionId} succeeded: EM {ExactMatch:F2}, F1 {F1:F2}")]
+    public static partial void Succeeded(ILogger logger, long submissionId, double exactMatch, double f1);
+
+    [LoggerMessage(6, LogLevel.Warning, "Submission {SubmissionId} failed after {Completed} questions: {Reason}")]
+    public static partial void Failed(ILogger logger, long submissionId, int completed, string reason);
+
+    [LoggerMessage(7, LogLevel.Warning, "{Call} answered {Status} (attempt {Attempt} of {MaxAttempts}); retrying in {Backoff}")]
+    public static partial void Retrying(ILogger logger, string call, Grpc.Core.StatusCode status, int attempt, int maxAttempts, TimeSpan backoff);
+}

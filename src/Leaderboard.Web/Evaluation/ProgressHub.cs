@@ -1,0 +1,87 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Leaderboard.Web.Data;
+
+namespace Leaderboard.Web.Evaluation;
+
+/// <summary>A moment in a submission's run, as the worker reports it.</summary>
+public sealed record ProgressEvent(long SubmissionId, SubmissionStatus Status, int Completed, int Total, string Error);
+
+/// <summary>
+/// Fans out the worker's progress to watchers (the browser and WatchSubmission). Watchers also
+/// re-read the database now and then, so a missed event only delays an update.
+/// </summary>
+public sealed class ProgressHub
+{
+    readonly ConcurrentDictionary<long, ConcurrentDictionary<Channel<ProgressEvent>, byte>> watchers = new();
+
+    public void Publish(ProgressEvent progress)
+    {
+        if (!watchers.TryGetValue(progress.SubmissionId, out var channels)) return;
+        foreach (var channel in channels.Keys) channel.Writer.TryWrite(progress);
+    }
+
+    /// <summary>Events for one submission from now on, until the subscription is disposed.</summary>
+    public Subscription Subscribe(long submissionId)
+    {
+        var channel = Channel.CreateBounded<ProgressEvent>(new BoundedChannelOptions(64)
+        {
+            FullMode = BoundedChannelFullMode.DropOldest,
+            SingleReader = true,
+        });
+        watchers.GetOrAdd(submissionId, _ => new()).TryAdd(channel, 0);
+        return new Subscription(channel.Reader, () =>
+        {
+            if (watchers.TryGetValue(submissionId, out var channels)) channels.TryRemove(channel, out _);
+        });
+    }
+
+    public sealed class Subscription(ChannelReader<ProgressEvent> reader, Action unsubscribe) : IDisposable
+    {
+        public ChannelReader<ProgressEvent> Reader { get; } = reader;
+
+        /// <summary>Waits for the next event or the timeout; false when only the timeout passed.</summary>
+        public async Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken)
+        {
+            using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timer.CancelAfter(timeout);
+            try
+            {
+                bool any = await Reader.WaitToReadAsync(timer.Token);
+                while (Reader.TryRead(out _)) { }
+                return any;
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return false;
+            }
+        }
+
+        public void Dispose() => unsubscribe();
+    }
+}
+
+/// <summary>Submission ids waiting for the worker. The database is the record; this only wakes the worker.</summary>
+public sealed class EvaluationInbox
+{
+    readonly Channel<long> channel = Channel.CreateUnbounded<long>(new UnboundedChannelOptions { SingleReader = true });
+
+    public void Enqueue(long submissionId) => channel.Writer.TryWrite(submissionId);
+
+    public ChannelReader<long> Reader => channel.Reader;
+}
+
+/// <summary>Cancellation of running jobs, by submission id.</summary>
+public sealed class RunningJobs
+{
+    readonly ConcurrentDictionary<long, CancellationTokenSource> running = new();
+
+    public void Register(long submissionId, CancellationTokenSource cancellation) => running[submissionId] = cancellation;
+
+    public void Unregister(long submissionId) => running.TryRemove(submissionId, out _);
+
+    public void Cancel(long submissionId)
+    {
+        if (running.TryGetValue(submissionId, out var cancellation)) cancellation.Cancel();
+    }
+}

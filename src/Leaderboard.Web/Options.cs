@@ -1,0 +1,93 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Leaderboard.Web;
+
+/// <summary>Section "Leaderboard": competition rules and limits.</summary>
+public sealed class LeaderboardOptions
+{
+    public const string Section = "Leaderboard";
+
+    /// <summary>Secret that signs in as administrator (browser) or authenticates admin API calls. Required.</summary>
+    [Required, MinLength(12)]
+    public string AdminSecret { get; set; } = "";
+
+    /// <summary>Share of each new evaluation set's questions that go to the private split (0..1).</summary>
+    [Range(0.0, 1.0)]
+    public double PrivateShare { get; set; } = 0.6;
+
+    /// <summary>Submissions per team per UTC day, failed runs not counted.</summary>
+    [Range(1, 100_000)]
+    public int DailySubmissionLimit { get; set; } = 5;
+
+    /// <summary>Largest evaluation set or predictions upload accepted, in bytes.</summary>
+    [Range(1_000, 2_000_000_000)]
+    public long MaxUploadBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>Top-k used when a model run asks for 0.</summary>
+    [Range(1, 1000)]
+    public int DefaultTopK { get; set; } = 10;
+
+    /// <summary>Largest top-k a model run may ask for.</summary>
+    [Range(1, 1000)]
+    public int MaxTopK { get; set; } = 50;
+
+    /// <summary>Days a new team token stays valid; 0 for tokens that do not expire.</summary>
+    [Range(0, 36_500)]
+    public int TokenLifetimeDays { get; set; }
+}
+
+/// <summary>Section "Database": which provider the leaderboard stores its data in.</summary>
+public sealed class DatabaseOptions
+{
+    public const string Section = "Database";
+
+    /// <summary>"sqlite" (default; connection string "Leaderboard") or "postgres" (connection string "LeaderboardPostgres").</summary>
+    [Required, RegularExpression("^(sqlite|postgres)$", ErrorMessage = "Database:Provider must be sqlite or postgres.")]
+    public string Provider { get; set; } = "sqlite";
+}
+
+/// <summary>Section "Evaluation": how the worker talks to the retriever and the reader.</summary>
+public sealed class EvaluationOptions
+{
+    public const string Section = "Evaluation";
+
+    /// <summary>Base address of RetrieverService's gRPC endpoint (HTTP/2).</summary>
+    [Required]
+    public Uri? RetrieverAddress { get; set; }
+
+    /// <summary>Base address of ReaderService's gRPC endpoint (HTTP/2).</summary>
+    [Required]
+    public Uri? ReaderAddress { get; set; }
+
+    /// <summary>Questions sent in one RetrieveBatch call.</summary>
+    [Range(1, 1000)]
+    public int BatchSize { get; set; } = 16;
+
+    /// <summary>Reader.Read calls in flight at once within a batch.</summary>
+    [Range(1, 64)]
+    public int ReadParallelism { get; set; } = 4;
+
+    /// <summary>Deadline of one RetrieveBatch call.</summary>
+    [Range(0.1, 3600)]
+    public double RetrieveTimeoutSeconds { get; set; } = 60;
+
+    /// <summary>Deadline of one Read call.</summary>
+    [Range(0.1, 3600)]
+    public double ReadTimeoutSeconds { get; set; } = 60;
+
+    /// <summary>Deadline of ListModels.</summary>
+    [Range(0.1, 600)]
+    public double ListModelsTimeoutSeconds { get; set; } = 10;
+
+    /// <summary>Attempts per call when the service answers Unavailable (or the deadline passes) before the job fails.</summary>
+    [Range(1, 20)]
+    public int MaxAttempts { get; set; } = 5;
+
+    /// <summary>Wait before the first retry; doubled after each further failure.</summary>
+    [Range(0.001, 600)]
+    public double InitialBackoffSeconds { get; set; } = 0.5;
+
+    /// <summary>Answers kept per question (the reader's n-best).</summary>
+    [Range(1, 20)]
+    public int NBest { get; set; } = 5;
+}
