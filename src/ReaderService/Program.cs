@@ -1,11 +1,19 @@
+using Mrc.Reader;
+using Mrc.Reader.Grpc;
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddGrpcServiceDefaults();
+builder.AddApplicationServices();
 
 var app = builder.Build();
 
+app.MapGrpcService<ReaderGrpcService>();
 app.MapGrpcServiceDefaults();
 app.MapDefaultEndpoints();
 
 app.Run();
+
+/// <summary>Entry point, visible to WebApplicationFactory in the tests.</summary>
+public partial class Program;

@@ -1,0 +1,256 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Mrc.Reader.Checkpoints;
+using Mrc.Reader.Inference;
+using Mrc.Reader.Modeling;
+using Mrc.Reader.Tokenization;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Mrc.Reader.Models;
+
+/// <summary>A model version that could not be loaded (gRPC FailedPrecondition, with the reason).</summary>
+public sealed class ModelLoadException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>A model version in memory: model on its device, tokenizer, runner, engine.</summary>
+public sealed class LoadedReader : IAsyncDisposable
+{
+    int leases;
+    int evicted;
+
+    internal LoadedReader(ModelEntry entry, EncoderConfig config, ModelExecutor executor, IWindowRunner runner, ReaderEngine engine, long parameters)
+    {
+        Entry = entry;
+        Config = config;
+        Executor = executor;
+        Runner = runner;
+        Engine = engine;
+        Parameters = parameters;
+    }
+
+    public ModelEntry Entry { get; }
+    public EncoderConfig Config { get; }
+    public ModelExecutor Executor { get; }
+    public IWindowRunner Runner { get; }
+    public ReaderEngine Engine { get; }
+    public long Parameters { get; }
+    public string DeviceName => Executor.Device.ToString();
+    internal long LastUsed;
+
+    internal bool TryAcquire()
+    {
+        Interlocked.Increment(ref leases);
+        if (Volatile.Read(ref evicted) == 0) return true;
+        Release();
+        return false;
+    }
+
+    internal void Release()
+    {
+        if (Interlocked.Decrement(ref leases) == 0 && Volatile.Read(ref evicted) == 1) _ = DisposeOnceAsync();
+    }
+
+    internal void Evict()
+    {
+        Interlocked.Exchange(ref evicted, 1);
+        if (Volatile.Read(ref leases) == 0) _ = DisposeOnceAsync();
+    }
+
+    int disposed;
+
+    async Task DisposeOnceAsync()
+    {
+        if (Interlocked.Exchange(ref disposed, 1) == 1) return;
+        await Runner.DisposeAsync().ConfigureAwait(false);
+        Executor.Dispose();
+    }
+
+    public ValueTask DisposeAsync() => new(DisposeOnceAsync());
+}
+
+/// <summary>A use of a loaded model; the model is not unloaded while a lease is held.</summary>
+public sealed class ModelLease(LoadedReader reader) : IDisposable
+{
+    int released;
+
+    public LoadedReader Reader => reader;
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref released, 1) == 0) reader.Release();
+    }
+}
+
+/// <summary>What ListModels shows for one version.</summary>
+public sealed record ModelStatus(ModelEntry Entry, string Architecture, long Parameters, string Device, bool Loaded, bool IsDefault, ModelCard? Card, string LoadError);
+
+/// <summary>
+/// Loads model versions on first use (once, however many requests ask at the same time), keeps at
+/// most <see cref="ReaderOptions.MaxLoadedModels"/> in memory (least recently used unloaded when its
+/// last request finishes), and remembers versions that failed to load with the reason, so that
+/// they are reported and every other version keeps serving.
+/// </summary>
+public sealed partial class ModelManager : IAsyncDisposable
+{
+    readonly ReaderOptions options;
+    readonly ILogger<ModelManager> logger;
+    readonly ConcurrentDictionary<string, Lazy<Task<LoadedReader>>> loaded = new(StringComparer.Ordinal);
+    readonly ConcurrentDictionary<string, string> failures = new(StringComparer.Ordinal);
+    readonly Lock evictionGate = new();
+    long clock;
+
+    public ModelManager(IOptions<ReaderOptions> options, ILogger<ModelManager> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        this.options = options.Value;
+        this.logger = logger;
+        Repository = new ModelRepository(this.options.ModelRepository);
+        if (this.options.Threads > 0) torch.set_num_threads(this.options.Threads);
+    }
+
+    public ModelRepository Repository { get; }
+
+    public ReaderOptions Options => options;
+
+    /// <summary>Resolves the request's model and version (NotFound) and leases it, loading it if needed (FailedPrecondition).</summary>
+    public async Task<ModelLease> AcquireAsync(string name, string version, CancellationToken cancellationToken)
+    {
+        var entry = Repository.Resolve(name, version, options.DefaultModel);
+        while (true)
+        {
+            if (failures.TryGetValue(entry.Key, out var failure))
+                throw new ModelLoadException($"model {entry.Key} cannot be loaded: {failure}");
+            var lazy = loaded.GetOrAdd(entry.Key, _ => new Lazy<Task<LoadedReader>>(() => Task.Run(() => Load(entry), CancellationToken.None)));
+            LoadedReader reader;
+            try
+            {
+                reader = await lazy.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                var reason = e is ModelLoadException or CheckpointException or InvalidDataException or NotSupportedException or FileNotFoundException
+                    ? e.Message
+                    : $"{e.GetType().Name}: {e.Message}";
+                failures[entry.Key] = reason;
+                loaded.TryRemove(new KeyValuePair<string, Lazy<Task<LoadedReader>>>(entry.Key, lazy));
+                LogLoadFailed(logger, e, entry.Key, reason);
+                throw new ModelLoadException($"model {entry.Key} cannot be loaded: {reason}", e);
+            }
+            if (!reader.TryAcquire()) continue; // evicted meanwhile: load it again
+            Interlocked.Exchange(ref reader.LastUsed, Interlocked.Increment(ref clock));
+            EvictBeyondLimit(entry.Key);
+            return new ModelLease(reader);
+        }
+    }
+
+    void EvictBeyondLimit(string keep)
+    {
+        lock (evictionGate)
+        {
+            var ready = loaded
+                .Where(p => p.Value.IsValueCreated && p.Value.Value.IsCompletedSuccessfully)
+                .Select(p => (p.Key, p.Value, Reader: p.Value.Value.Result))
+                .ToList();
+            var excess = ready.Count - options.MaxLoadedModels;
+            foreach (var victim in ready.Where(r => r.Key != keep).OrderBy(r => Interlocked.Read(ref r.Reader.LastUsed)).Take(Math.Max(0, excess)))
+            {
+                if (loaded.TryRemove(new KeyValuePair<string, Lazy<Task<LoadedReader>>>(victim.Key, victim.Value)))
+                {
+                    LogUnloading(logger, victim.Key);
+                    victim.Reader.Evict();
+                }
+            }
+        }
+    }
+
+    LoadedReader Load(ModelEntry entry)
+    {
+        LogLoading(logger, entry.Key, entry.Folder);
+        var config = ModelRepository.ReadConfig(entry);
+        var tokenizer = WordPieceTokenizer.FromFolder(entry.Folder);
+        var device = ResolveDevice(options.Device);
+        var model = new QuestionAnsweringModel(config);
+        try
+        {
+            var report = CheckpointLoader.Load(model, entry.Folder, config.Prefix);
+            if (report.Unexpected.Count > 0)
+                LogUnexpected(logger, entry.Key, report.Unexpected.Count, report.Unexpected);
+            var dtype = device.type == DeviceType.CUDA
+                ? options.Precision switch { "fp16" => ScalarType.Float16, "bf16" => ScalarType.BFloat16, _ => ScalarType.Float32 }
+                : ScalarType.Float32;
+            model.to(device).to(dtype);
+            model.eval();
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+        var parameters = model.ParameterCount;
+        var executor = new ModelExecutor(model, device, tokenizer.PadId);
+        IWindowRunner runner = options.Batching.Enabled
+            ? new DynamicBatcher(executor, options.Batching.ToSettings())
+            : new DirectWindowRunner(executor, options.Batching.MaxBatchWindows);
+        var engine = new ReaderEngine(tokenizer, runner, options.Windows);
+        LogLoaded(logger, entry.Key, config.ModelType, parameters, device);
+        return new LoadedReader(entry, config, executor, runner, engine, parameters);
+    }
+
+    /// <summary>"auto" → CUDA when libtorch sees a GPU, else CPU; "cuda[:N]" fails when there is none.</summary>
+    public static Device ResolveDevice(string setting)
+    {
+        if (setting == "cpu") return CPU;
+        var cudaAvailable = cuda.is_available();
+        if (setting == "auto") return cudaAvailable ? CUDA : CPU;
+        if (!cudaAvailable)
+            throw new ModelLoadException($"device '{setting}' requested but CUDA is not available (the CPU libtorch backend is installed; build with -p:TorchBackend=cuda).");
+        return new Device(setting);
+    }
+
+    /// <summary>Every version in the repository with its state.</summary>
+    public IReadOnlyList<ModelStatus> Status()
+    {
+        var entries = Repository.List();
+        var defaultName = string.IsNullOrEmpty(options.DefaultModel) ? (entries.Count > 0 ? entries[0].Name : "") : options.DefaultModel;
+        return [.. entries.Select(entry =>
+        {
+            LoadedReader? reader = loaded.TryGetValue(entry.Key, out var lazy) && lazy.IsValueCreated && lazy.Value.IsCompletedSuccessfully
+                ? lazy.Value.Result
+                : null;
+            return new ModelStatus(
+                entry,
+                reader?.Config.ModelType ?? ModelRepository.ReadArchitecture(entry) ?? "",
+                reader?.Parameters ?? 0,
+                reader?.DeviceName ?? "",
+                reader is not null,
+                entry.Name == defaultName,
+                ModelRepository.ReadCard(entry),
+                failures.GetValueOrDefault(entry.Key, ""));
+        })];
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Model {Model} failed to load: {Reason}")]
+    static partial void LogLoadFailed(ILogger logger, Exception exception, string model, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Unloading model {Model} (least recently used)")]
+    static partial void LogUnloading(ILogger logger, string model);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Loading model {Model} from {Folder}")]
+    static partial void LogLoading(ILogger logger, string model, string folder);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Model {Model}: {Count} checkpoint weights unused: {Keys}")]
+    static partial void LogUnexpected(ILogger logger, string model, int count, IReadOnlyList<string> keys);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Loaded model {Model}: {Architecture}, {Parameters} parameters on {Device}")]
+    static partial void LogLoaded(ILogger logger, string model, string architecture, long parameters, Device device);
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var lazy in loaded.Values)
+        {
+            if (lazy.IsValueCreated && lazy.Value.IsCompletedSuccessfully) await lazy.Value.Result.DisposeAsync().ConfigureAwait(false);
+        }
+        loaded.Clear();
+    }
+}

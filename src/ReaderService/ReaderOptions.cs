@@ -1,0 +1,80 @@
+using Mrc.Reader.Inference;
+
+namespace Mrc.Reader;
+
+/// <summary>The "Reader" configuration section.</summary>
+public sealed class ReaderOptions
+{
+    public const string SectionName = "Reader";
+
+    /// <summary>Folder holding <c>&lt;name&gt;/&lt;version&gt;/</c> model folders.</summary>
+    public string ModelRepository { get; set; } = "models";
+
+    /// <summary>Model used when a request names none; empty means the first model by name.</summary>
+    public string DefaultModel { get; set; } = "";
+
+    /// <summary>"auto" (CUDA when available), "cpu", "cuda" or "cuda:N".</summary>
+    public string Device { get; set; } = "auto";
+
+    /// <summary>"fp32", or on CUDA "fp16"/"bf16" (weights and activations in that type; logits as fp32). CPU always runs fp32.</summary>
+    public string Precision { get; set; } = "fp32";
+
+    /// <summary>libtorch intra-op threads; 0 leaves libtorch's default.</summary>
+    public int Threads { get; set; }
+
+    /// <summary>Model versions kept in memory; the least recently used is unloaded past this.</summary>
+    public int MaxLoadedModels { get; set; } = 2;
+
+    public int MaxPassages { get; set; } = 50;
+
+    /// <summary>Limit on the characters of all passages of one request together.</summary>
+    public int MaxTotalCharacters { get; set; } = 200_000;
+
+    public int MaxQuestionCharacters { get; set; } = 1_000;
+
+    public int MaxSeqLength { get; set; } = 384;
+
+    public int DocStride { get; set; } = 128;
+
+    public int MaxQueryLength { get; set; } = 64;
+
+    public int DefaultNBest { get; set; } = 5;
+
+    public int DefaultMaxAnswerLength { get; set; } = 30;
+
+    public BatchingOptions Batching { get; set; } = new();
+
+    public WindowSettings Windows => new(MaxSeqLength, DocStride, MaxQueryLength);
+
+    /// <summary>Problems with these settings (empty when valid).</summary>
+    public IEnumerable<string> Validate()
+    {
+        if (string.IsNullOrWhiteSpace(ModelRepository)) yield return "Reader:ModelRepository is required.";
+        if (Device is not ("auto" or "cpu" or "cuda") && !Device.StartsWith("cuda:", StringComparison.Ordinal))
+            yield return $"Reader:Device '{Device}' is not auto, cpu, cuda or cuda:N.";
+        if (Precision is not ("fp32" or "fp16" or "bf16")) yield return $"Reader:Precision '{Precision}' is not fp32, fp16 or bf16.";
+        if (Threads < 0) yield return "Reader:Threads must be ≥ 0.";
+        if (MaxLoadedModels < 1) yield return "Reader:MaxLoadedModels must be ≥ 1.";
+        if (MaxPassages < 1 || MaxTotalCharacters < 1 || MaxQuestionCharacters < 1) yield return "Reader limits must be ≥ 1.";
+        if (MaxSeqLength < 16 || MaxSeqLength > 4096) yield return "Reader:MaxSeqLength must be in 16..4096.";
+        if (MaxQueryLength < 1 || MaxSeqLength - MaxQueryLength - 3 <= DocStride || DocStride < 0)
+            yield return "Reader: MaxSeqLength − MaxQueryLength − 3 must exceed DocStride ≥ 0.";
+        if (DefaultNBest is < 1 or > ReaderEngine.NBestSize) yield return $"Reader:DefaultNBest must be in 1..{ReaderEngine.NBestSize}.";
+        if (DefaultMaxAnswerLength < 1) yield return "Reader:DefaultMaxAnswerLength must be ≥ 1.";
+        if (Batching.MaxBatchWindows < 1 || Batching.MaxQueueWindows < 1 || Batching.MaxQueueDelayMs < 0 || Batching.LengthBucketWidth < 0)
+            yield return "Reader:Batching values must be positive.";
+    }
+}
+
+/// <summary>The "Reader:Batching" section: dynamic batching of windows across requests.</summary>
+public sealed class BatchingOptions
+{
+    public bool Enabled { get; set; } = true;
+    public int MaxBatchWindows { get; set; } = 32;
+    public int MaxQueueDelayMs { get; set; } = 5;
+    public int MaxQueueWindows { get; set; } = 4096;
+    public int LengthBucketWidth { get; set; } = 64;
+
+    public BatchingSettings ToSettings() =>
+        new(MaxBatchWindows, TimeSpan.FromMilliseconds(MaxQueueDelayMs), MaxQueueWindows, LengthBucketWidth);
+}
