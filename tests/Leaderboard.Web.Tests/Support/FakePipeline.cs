@@ -1,0 +1,129 @@
+using System.Collections.Concurrent;
+using Grpc.Core;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Mrc.Contracts.V1;
+
+namespace Leaderboard.Web.Tests.Support;
+
+/// <summary>
+/// Small real gRPC Retriever and Reader servers on 127.0.0.1 (HTTP/2, a free port), implementing the
+/// generated base classes with deterministic behaviour the test chooses. The real services are tested
+/// end to end elsewhere; this lets the worker be tested against real gRPC calls.
+/// </summary>
+public sealed class FakePipeline : IAsyncDisposable
+{
+    readonly WebApplication app;
+
+    FakePipeline(WebApplication app, Uri address)
+    {
+        this.app = app;
+        Address = address;
+    }
+
+    public Uri Address { get; }
+
+    /// <summary>Passages for a query (default: none).</summary>
+    public Func<string, int, IEnumerable<Passage>> Retrieve { get; set; } = (_, _) => [];
+
+    /// <summary>The answer text for a question (default: empty).</summary>
+    public Func<ReadRequest, string> Answer { get; set; } = _ => "";
+
+    /// <summary>When set, every Read waits for the gate (one permit per call) before answering.</summary>
+    public SemaphoreSlim? ReadGate { get; set; }
+
+    /// <summary>Retriever answers Unavailable after this many successful RetrieveBatch calls (null: never).</summary>
+    public int? RetrieverUpForBatches { get; set; }
+
+    /// <summary>Models ListModels reports.</summary>
+    public List<ModelInfo> Models { get; } =
+    [
+        new() { Name = "klue-bert-base", Version = "v1", Architecture = "bert", IsDefault = true },
+        new() { Name = "klue-bert-base", Version = "v2", Architecture = "bert" },
+    ];
+
+    public ConcurrentQueue<string> ReadQuestions { get; } = new();
+    public int RetrieveBatchCalls => batchCalls;
+    internal int batchCalls;
+
+    public static async Task<FakePipeline> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0, o => o.Protocols = HttpProtocols.Http2));
+        builder.Services.AddGrpc();
+        var holder = new Holder();
+        builder.Services.AddSingleton(holder);
+        var app = builder.Build();
+        app.MapGrpcService<FakeRetriever>();
+        app.MapGrpcService<FakeReader>();
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var pipeline = new FakePipeline(app, new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal)));
+        holder.Pipeline = pipeline;
+        return pipeline;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await app.StopAsync();
+        await app.DisposeAsync();
+    }
+
+    internal sealed class Holder
+    {
+        public FakePipeline Pipeline { get; set; } = default!;
+    }
+
+    sealed class FakeRetriever(Holder holder) : Retriever.RetrieverBase
+    {
+        public override Task<RetrieveBatchResponse> RetrieveBatch(RetrieveBatchRequest request, ServerCallContext context)
+        {
+            var pipeline = holder.Pipeline;
+            int call = Interlocked.Increment(ref pipeline.batchCalls);
+            if (pipeline.RetrieverUpForBatches is { } up && call > up)
+                throw new RpcException(new Status(StatusCode.Unavailable, "index is being rebuilt"));
+            var response = new RetrieveBatchResponse();
+            foreach (var query in request.Queries)
+            {
+                var result = new RetrieveResponse();
+                int rank = 1;
+                foreach (var passage in pipeline.Retrieve(query, request.TopK).Take(request.TopK))
+                {
+                    passage.Rank = rank++;
+                    result.Passages.Add(passage);
+                }
+                result.TotalHits = result.Passages.Count;
+                response.Results.Add(result);
+            }
+            return Task.FromResult(response);
+        }
+    }
+
+    sealed class FakeReader(Holder holder) : Reader.ReaderBase
+    {
+        public override async Task<ReadResponse> Read(ReadRequest request, ServerCallContext context)
+        {
+            var pipeline = holder.Pipeline;
+            if (pipeline.ReadGate is { } gate) await gate.WaitAsync(context.CancellationToken);
+            pipeline.ReadQuestions.Enqueue(request.Question);
+            var answer = pipeline.Answer(request);
+            var response = new ReadResponse { Model = request.Model, Version = request.Version };
+            response.Answers.Add(new Answer { Text = answer, Score = 9.5f, Probability = 0.8f, PassageId = request.Passages.FirstOrDefault()?.Id ?? "" });
+            response.Answers.Add(new Answer { Text = answer + " 외", Score = 3.1f, Probability = 0.2f, PassageId = request.Passages.FirstOrDefault()?.Id ?? "" });
+            return response;
+        }
+
+        public override Task<ListModelsResponse> ListModels(ListModelsRequest request, ServerCallContext context)
+        {
+            var response = new ListModelsResponse();
+            response.Models.AddRange(holder.Pipeline.Models);
+            return Task.FromResult(response);
+        }
+    }
+}

@@ -1,0 +1,145 @@
+using System.Net;
+using System.Net.Sockets;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Leaderboard.Web.Data;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Mrc.Tests;
+
+namespace Leaderboard.Web.Tests.Support;
+
+/// <summary>
+/// The real leaderboard app on real Kestrel, configured as in production: one endpoint with
+/// HTTP/1.1 + HTTP/2 (browser, JSON) and one HTTP/2-only endpoint (cleartext gRPC), on free ports.
+/// Stopping it and starting another host on the same database is how tests simulate a restart.
+/// </summary>
+public sealed class LeaderboardHost : IAsyncDisposable
+{
+    public const string AdminSecret = "test-admin-secret-0123456789";
+
+    readonly WebApplication app;
+    readonly List<GrpcChannel> channels = [];
+
+    LeaderboardHost(WebApplication app, Uri http, Uri grpc)
+    {
+        this.app = app;
+        HttpAddress = http;
+        GrpcAddress = grpc;
+    }
+
+    public Uri HttpAddress { get; }
+    public Uri GrpcAddress { get; }
+    public IServiceProvider Services => app.Services;
+
+    public static async Task<LeaderboardHost> StartAsync(
+        TestDatabase database, Uri pipelineAddress, IDictionary<string, string?>? overrides = null)
+    {
+        int httpPort = FreePort(), grpcPort = FreePort();
+        var settings = new Dictionary<string, string?>
+        {
+            ["Kestrel:Endpoints:Http:Url"] = $"http://127.0.0.1:{httpPort}",
+            ["Kestrel:Endpoints:Grpc:Url"] = $"http://127.0.0.1:{grpcPort}",
+            ["Leaderboard:AdminSecret"] = AdminSecret,
+            ["Leaderboard:DailySubmissionLimit"] = "50",
+            ["Evaluation:RetrieverAddress"] = pipelineAddress.ToString(),
+            ["Evaluation:ReaderAddress"] = pipelineAddress.ToString(),
+            ["Evaluation:BatchSize"] = "4",
+            ["Evaluation:ReadParallelism"] = "2",
+            ["Evaluation:MaxAttempts"] = "3",
+            ["Evaluation:InitialBackoffSeconds"] = "0.05",
+            ["Evaluation:RetrieveTimeoutSeconds"] = "10",
+            ["Evaluation:ReadTimeoutSeconds"] = "30",
+        };
+        foreach (var (key, value) in database.Settings) settings[key] = value;
+        if (overrides is not null) foreach (var (key, value) in overrides) settings[key] = value;
+
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            ApplicationName = "Leaderboard.Web",
+            EnvironmentName = "Development",
+            ContentRootPath = Path.Combine(TestData.RepositoryRoot, "src", "Leaderboard.Web"),
+        });
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
+        builder.AddLeaderboard();
+
+        var app = builder.Build();
+        await app.Services.MigrateLeaderboardDatabaseAsync();
+        app.MapLeaderboard();
+        await app.StartAsync();
+        return new LeaderboardHost(app, new Uri($"http://127.0.0.1:{httpPort}"), new Uri($"http://127.0.0.1:{grpcPort}"));
+    }
+
+    /// <summary>A gRPC client over cleartext HTTP/2 to the gRPC endpoint, sending the token as a bearer.</summary>
+    public Mrc.Contracts.V1.Leaderboard.LeaderboardClient Client(string? token)
+    {
+        var credentials = CallCredentials.FromInterceptor((_, metadata) =>
+        {
+            if (token is not null) metadata.Add("authorization", $"Bearer {token}");
+            return Task.CompletedTask;
+        });
+        var channel = GrpcChannel.ForAddress(GrpcAddress, new GrpcChannelOptions
+        {
+            Credentials = ChannelCredentials.Create(ChannelCredentials.Insecure, credentials),
+            UnsafeUseInsecureChannelCallCredentials = true,
+        });
+        channels.Add(channel);
+        return new Mrc.Contracts.V1.Leaderboard.LeaderboardClient(channel);
+    }
+
+    public T Get<T>() where T : notnull => app.Services.GetRequiredService<T>();
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var channel in channels) channel.Dispose();
+        await app.StopAsync();
+        await app.DisposeAsync();
+    }
+
+    static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>Where a test host keeps its data: a SQLite file in a temp folder, or a PostgreSQL database.</summary>
+public sealed class TestDatabase : IDisposable
+{
+    readonly string? folder;
+
+    TestDatabase(IReadOnlyDictionary<string, string?> settings, string? folder)
+    {
+        Settings = settings;
+        this.folder = folder;
+    }
+
+    public IReadOnlyDictionary<string, string?> Settings { get; }
+
+    public static TestDatabase Sqlite()
+    {
+        var folder = Directory.CreateTempSubdirectory("leaderboard-test-").FullName;
+        return new TestDatabase(new Dictionary<string, string?>
+        {
+            ["Database:Provider"] = "sqlite",
+            ["ConnectionStrings:Leaderboard"] = $"Data Source={Path.Combine(folder, "leaderboard.db")}",
+        }, folder);
+    }
+
+    public static TestDatabase Postgres(string connectionString) => new(new Dictionary<string, string?>
+    {
+        ["Database:Provider"] = "postgres",
+        ["ConnectionStrings:LeaderboardPostgres"] = connectionString,
+    }, null);
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (folder is not null && Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+    }
+}

@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Leaderboard.Web.Tests.Support;
+
+/// <summary>
+/// A throwaway PostgreSQL 15 cluster: initdb in a temp folder, pg_ctl start on a free port on
+/// 127.0.0.1 (no Unix socket outside the folder), trust authentication. As root, the server
+/// programs run as the "postgres" user through runuser, since PostgreSQL refuses to run as root.
+/// </summary>
+public sealed class PostgresServer : IAsyncDisposable
+{
+    readonly string folder;
+    readonly string dataDirectory;
+
+    PostgresServer(string folder, int port)
+    {
+        this.folder = folder;
+        dataDirectory = Path.Combine(folder, "data");
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    public string ConnectionString(string database) =>
+        $"Host=127.0.0.1;Port={Port};Username=postgres;Database={database};Pooling=false;Timeout=15";
+
+    public static async Task<PostgresServer> StartAsync()
+    {
+        if (Prerequisites.MissingPostgres() is { } missing) throw new InvalidOperationException(missing);
+        var folder = Path.Combine(Path.GetTempPath(), "leaderboard-pg-" + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(folder);
+        var server = new PostgresServer(folder, FreePort());
+        if (IsRoot) await RunAsync("chown", ["-R", "postgres:postgres", folder]);
+        await RunPgAsync("initdb", ["-D", server.dataDirectory, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8"]);
+        await RunPgAsync("pg_ctl", [
+            "-D", server.dataDirectory, "-l", Path.Combine(folder, "server.log"), "-w", "-t", "60",
+            "-o", $"-p {server.Port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off", "start"]);
+        return server;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await RunPgAsync("pg_ctl", ["-D", dataDirectory, "-m", "immediate", "-w", "stop"]);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    static bool IsRoot => Environment.UserName == "root";
+
+    static Task RunPgAsync(string program, string[] args)
+    {
+        var path = Path.Combine(Prerequisites.PostgresBin, program);
+        return IsRoot ? RunAsync("runuser", ["-u", "postgres", "--", path, .. args]) : RunAsync(path, args);
+    }
+
+    static async Task RunAsync(string program, string[] args)
+    {
+        var start = new ProcessStartInfo(program)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {program}.");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException(
+                $"{program} {string.Join(' ', args)} exited with {process.ExitCode}:\n{await stdout}\n{await stderr}");
+    }
+
+    static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
