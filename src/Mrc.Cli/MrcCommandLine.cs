@@ -16,6 +16,8 @@ public static class MrcCommandLine
             RetrievalCommands.Create(console),
             SearchCommand.Create(console),
             BenchCommands.Create(console),
+            LeaderboardCommands.Submit(console),
+            LeaderboardCommands.Leaderboard(console),
         };
         return root;
     }
