@@ -83,3 +83,10 @@ internal sealed class TempFolder : IDisposable
         }
     }
 }
+
+internal static class TensorAssertions
+{
+    /// <summary>Same shape and exactly equal values.</summary>
+    public static bool SameAs(this TorchSharp.torch.Tensor a, TorchSharp.torch.Tensor b) =>
+        a.shape.SequenceEqual(b.shape) && a.eq(b).all().item<bool>();
+}
