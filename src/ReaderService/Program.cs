@@ -14,6 +14,3 @@ app.MapGrpcServiceDefaults();
 app.MapDefaultEndpoints();
 
 app.Run();
-
-/// <summary>Entry point, visible to WebApplicationFactory in the tests.</summary>
-public partial class Program;
