@@ -194,8 +194,11 @@ public sealed class SubmissionService(
             .Where(s => s.Id == submissionId && (s.Status == SubmissionStatus.Queued || s.Status == SubmissionStatus.Running))
             .ExecuteUpdateAsync(s => s.SetProperty(x => x.Status, SubmissionStatus.Cancelled).SetProperty(x => x.FinishedAt, now), cancellationToken);
         if (changed == 0)
+        {
+            var status = await db.Submissions.Where(s => s.Id == submissionId).Select(s => s.Status).FirstAsync(cancellationToken);
             throw new LeaderboardException(LeaderboardError.FailedPrecondition,
-                $"Submission {submissionId} is {submission.Status.ToString().ToLowerInvariant()} and can no longer be cancelled.");
+                $"Submission {submissionId} is {status.ToString().ToLowerInvariant()} and can no longer be cancelled.");
+        }
         runningJobs.Cancel(submissionId);
         progress.Publish(new ProgressEvent(submissionId, SubmissionStatus.Cancelled, submission.Completed, submission.Total, ""));
         return await GetAsync(caller, submissionId, cancellationToken);

@@ -72,7 +72,7 @@ public static class TestSets
     {
         int number = int.Parse(example.Id[3..], System.Globalization.CultureInfo.InvariantCulture);
         var gold = example.Answers[0].Text;
-        return number % 2 == 1 ? gold : gold[..^1] + "도";
+        return number % 2 == 1 ? gold : gold[..^1] + "섬";
     }
 
     /// <summary>What the fake pipeline answers, as a predictions file.</summary>
