@@ -1,0 +1,139 @@
+using System.CommandLine;
+using Mrc.Training;
+using Mrc.Training.MaskedLm;
+using Mrc.Training.ReaderTraining;
+
+namespace Mrc.Cli.Commands;
+
+/// <summary>`mrc train mlm` (TAPT or pre-training from scratch) and `mrc train reader` (extractive QA fine-tuning).</summary>
+internal static class TrainCommands
+{
+    public static Command Create(CliConsole console) => new("train", "Train readers: masked-LM pre-training and QA fine-tuning.")
+    {
+        Mlm(console),
+        Reader(console),
+    };
+
+    static Command Reader(CliConsole console)
+    {
+        var train = new Option<string>("--train") { Description = "KorQuAD/SQuAD JSON (or .jsonl with contexts) to train on.", Required = true };
+        var validation = new Option<string?>("--validation") { Description = "Held-out KorQuAD/SQuAD JSON scored with the official EM/F1." };
+        var model = new Option<string>("--model") { Description = "HF model folder: an encoder (e.g. after `mrc train mlm`) or a QA model.", Required = true };
+        var output = new Option<string>("--out") { Description = "Folder for the best model, e.g. models/NAME/VERSION.", Required = true };
+        var maxSeqLength = new Option<int>("--max-seq-length") { DefaultValueFactory = _ => 384 };
+        var docStride = new Option<int>("--doc-stride") { DefaultValueFactory = _ => 128 };
+        var batchSize = new Option<int>("--batch-size") { DefaultValueFactory = _ => 16 };
+        var accumulation = new Option<int>("--gradient-accumulation") { DefaultValueFactory = _ => 1 };
+        var epochs = new Option<double>("--epochs") { DefaultValueFactory = _ => 2.0 };
+        var maxSteps = new Option<int>("--max-steps") { DefaultValueFactory = _ => 0, Description = "Stop after this many optimizer steps (0: all epochs)." };
+        var learningRate = new Option<double>("--learning-rate") { DefaultValueFactory = _ => 5e-5 };
+        var warmup = new Option<double>("--warmup-ratio") { DefaultValueFactory = _ => 0.1 };
+        var curriculum = new Option<bool>("--curriculum") { Description = "Train shortest contexts first, without shuffling." };
+        var evaluateEvery = new Option<int>("--eval-steps") { DefaultValueFactory = _ => 0, Description = "Evaluate (and keep the best model) every N steps; 0: at the end." };
+        var checkpointEvery = new Option<int>("--save-steps") { DefaultValueFactory = _ => 0, Description = "Save a resumable checkpoint every N steps." };
+        var resume = new Option<bool>("--resume") { Description = "Continue from OUT.checkpoint if it exists." };
+        var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 42 };
+        var device = new Option<string>("--device") { DefaultValueFactory = _ => "auto", Description = "auto, cpu, cuda or cuda:N." };
+
+        var command = new Command("reader", "Fine-tune an extractive QA reader (answer span start/end) on KorQuAD-style data.")
+        {
+            train, validation, model, output, maxSeqLength, docStride, batchSize, accumulation, epochs, maxSteps,
+            learningRate, warmup, curriculum, evaluateEvery, checkpointEvery, resume, seed, device,
+        };
+        command.SetAction((parse, cancellation) => CommandErrors.Guard(console, async () =>
+        {
+            var options = new ReaderTrainingOptions
+            {
+                TrainFile = parse.GetValue(train)!,
+                ValidationFile = parse.GetValue(validation),
+                ModelFolder = parse.GetValue(model)!,
+                OutputFolder = parse.GetValue(output)!,
+                MaxSeqLength = parse.GetValue(maxSeqLength),
+                DocStride = parse.GetValue(docStride),
+                BatchSize = parse.GetValue(batchSize),
+                GradientAccumulation = parse.GetValue(accumulation),
+                Epochs = parse.GetValue(epochs),
+                MaxSteps = parse.GetValue(maxSteps),
+                LearningRate = parse.GetValue(learningRate),
+                WarmupRatio = parse.GetValue(warmup),
+                Curriculum = parse.GetValue(curriculum),
+                EvaluateEverySteps = parse.GetValue(evaluateEvery),
+                CheckpointEverySteps = parse.GetValue(checkpointEvery),
+                Resume = parse.GetValue(resume),
+                Seed = parse.GetValue(seed),
+                Device = parse.GetValue(device),
+                CommandLine = "mrc " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)),
+            };
+            var result = new ReaderTrainer(options, ProgressPrinter.For(console)).Run(cancellation);
+            string scores = result.Best is { } best ? $"; best validation EM {best.ExactMatch:F2} F1 {best.F1:F2} at step {result.BestStep}" : "";
+            await console.Out.WriteLineAsync(
+                $"trained {result.Steps} steps in {result.Duration.TotalMinutes:F1} min; final loss {result.FinalLoss:F4}{scores}; saved to {options.OutputFolder}");
+            return 0;
+        }));
+        return command;
+    }
+
+    static Command Mlm(CliConsole console)
+    {
+        var corpus = new Option<string[]>("--corpus")
+        {
+            Description = "Text files: plain text, .jsonl, KorQuAD/SQuAD .json contexts, KLUE dev files.",
+            Required = true,
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var model = new Option<string?>("--model") { Description = "HF model folder to continue pre-training (TAPT)." };
+        var config = new Option<string?>("--config") { Description = "config.json of a new model (with --tokenizer)." };
+        var tokenizer = new Option<string?>("--tokenizer") { Description = "Folder with vocab.txt for a new model." };
+        var output = new Option<string>("--out") { Description = "Folder for the trained model.", Required = true };
+        var maxLength = new Option<int>("--max-length") { DefaultValueFactory = _ => 128, Description = "Tokens per packed sequence." };
+        var batchSize = new Option<int>("--batch-size") { DefaultValueFactory = _ => 32 };
+        var epochs = new Option<double>("--epochs") { DefaultValueFactory = _ => 1.0 };
+        var learningRate = new Option<double>("--learning-rate") { DefaultValueFactory = _ => 5e-5 };
+        var warmup = new Option<double>("--warmup-ratio") { DefaultValueFactory = _ => 0.06 };
+        var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 42 };
+        var device = new Option<string>("--device") { DefaultValueFactory = _ => "auto", Description = "auto, cpu, cuda or cuda:N." };
+
+        var command = new Command("mlm", "Masked-LM training: task-adaptive pre-training of a model, or a new small model from scratch.")
+        {
+            corpus, model, config, tokenizer, output, maxLength, batchSize, epochs, learningRate, warmup, seed, device,
+        };
+        command.SetAction((parse, cancellation) => CommandErrors.Guard(console, async () =>
+        {
+            var options = new MlmTrainingOptions
+            {
+                CorpusFiles = parse.GetValue(corpus)!,
+                ModelFolder = parse.GetValue(model),
+                ConfigFile = parse.GetValue(config),
+                TokenizerFolder = parse.GetValue(tokenizer),
+                OutputFolder = parse.GetValue(output)!,
+                MaxLength = parse.GetValue(maxLength),
+                BatchSize = parse.GetValue(batchSize),
+                Epochs = parse.GetValue(epochs),
+                LearningRate = parse.GetValue(learningRate),
+                WarmupRatio = parse.GetValue(warmup),
+                Seed = parse.GetValue(seed),
+                Device = parse.GetValue(device),
+                CommandLine = "mrc " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)),
+            };
+            var result = new MlmTrainer(options, ProgressPrinter.For(console)).Run(cancellation);
+            await console.Out.WriteLineAsync(
+                $"trained {result.Steps} steps on {result.Sequences} sequences in {result.Duration.TotalMinutes:F1} min; final loss {result.FinalLoss:F4}; saved to {options.OutputFolder}");
+            return 0;
+        }));
+        return command;
+    }
+}
+
+/// <summary>Training progress as one stderr line per report.</summary>
+internal static class ProgressPrinter
+{
+    public static IProgress<TrainingProgress> For(CliConsole console) => new SynchronousProgress(p =>
+        console.Error.WriteLine(p.Message ??
+            $"step {p.Step}/{p.TotalSteps}  loss {p.Loss:F4}  {p.ExamplesPerSecond:F1} ex/s  lr {p.LearningRate:E2}"));
+
+    // Progress<T> posts to the thread pool; training reports from its own loop and wants lines in order.
+    sealed class SynchronousProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => report(value);
+    }
+}
