@@ -18,6 +18,8 @@ public static class MrcCommandLine
             BenchCommands.Create(console),
             LeaderboardCommands.Submit(console),
             LeaderboardCommands.Leaderboard(console),
+            TokenizerCommands.Create(console),
+            TrainCommands.Create(console),
         };
         return root;
     }
