@@ -20,6 +20,7 @@ public static class MrcCommandLine
             LeaderboardCommands.Leaderboard(console),
             TokenizerCommands.Create(console),
             TrainCommands.Create(console),
+            DatasetCommands.Create(console),
         };
         return root;
     }
