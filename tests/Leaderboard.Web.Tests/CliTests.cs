@@ -1,0 +1,102 @@
+using System.CommandLine;
+using System.Text.Json;
+using Leaderboard.Web.Domain;
+using Leaderboard.Web.Tests.Support;
+using Mrc.Cli;
+using Mrc.Cli.Commands;
+
+namespace Leaderboard.Web.Tests;
+
+/// <summary>`mrc submit` and `mrc leaderboard` against a running leaderboard's gRPC endpoint.</summary>
+public sealed class CliTests : IAsyncLifetime
+{
+    TestDatabase database = default!;
+    FakePipeline pipeline = default!;
+    LeaderboardHost host = default!;
+    string token = "";
+    string folder = "";
+
+    public async Task InitializeAsync()
+    {
+        database = TestDatabase.Sqlite();
+        pipeline = await FakePipeline.StartAsync();
+        TestSets.Configure(pipeline);
+        host = await LeaderboardHost.StartAsync(database, pipeline.Address);
+        await host.Get<EvaluationSetService>().RegisterAsync("korean-dev", "korean-dev.json", new MemoryStream(TestSets.KoreanJson()));
+        (_, token) = await host.Get<TeamService>().CreateAsync("알파");
+        folder = Directory.CreateTempSubdirectory("mrc-cli-").FullName;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await host.DisposeAsync();
+        await pipeline.DisposeAsync();
+        database.Dispose();
+        Directory.Delete(folder, true);
+    }
+
+    static async Task<(int Exit, string Out, string Error)> RunAsync(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var console = new CliConsole(output, error);
+        var root = new RootCommand { LeaderboardCommands.Submit(console), LeaderboardCommands.Leaderboard(console) };
+        int exit = await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public async Task Submit_ModelRunWithWait_ShowsProgressAndFinalScores()
+    {
+        var (exit, output, error) = await RunAsync("submit", "--server", host.GrpcAddress.ToString(), "--token", token,
+            "--set", "korean-dev", "--model", "klue-bert-base", "--version", "v1", "--top-k", "3", "--description", "CLI 실행", "--wait");
+
+        Assert.True(exit == 0, error);
+        Assert.Contains("running", error, StringComparison.Ordinal);
+        Assert.Contains("/12", error, StringComparison.Ordinal);
+        using var json = JsonDocument.Parse(output.Trim());
+        Assert.Equal("SUBMISSION_STATE_SUCCEEDED", json.RootElement.GetProperty("state").GetString());
+        Assert.Equal("CLI 실행", json.RootElement.GetProperty("description").GetString());
+        Assert.True(json.RootElement.GetProperty("publicScores").GetProperty("questionCount").GetInt32() > 0);
+    }
+
+    [Fact]
+    public async Task Submit_PredictionsFile_ThenLeaderboardListsIt()
+    {
+        var path = Path.Combine(folder, "predictions.json");
+        await File.WriteAllBytesAsync(path, TestSets.PredictionsJson(TestSets.ExpectedPredictions()));
+
+        var submit = await RunAsync("submit", "--server", host.GrpcAddress.ToString(), "--token", token,
+            "--set", "korean-dev", "--predictions", path, "--label", "rule-based");
+        Assert.True(submit.Exit == 0, submit.Error);
+
+        var table = await RunAsync("leaderboard", "--server", host.GrpcAddress.ToString(), "--token", token, "--set", "korean-dev");
+        Assert.Equal(0, table.Exit);
+        var lines = table.Out.Trim().Split('\n');
+        Assert.StartsWith("rank\tteam\tmodel", lines[0], StringComparison.Ordinal);
+        Assert.Contains(lines, l => l.StartsWith("1\t알파\t", StringComparison.Ordinal));
+
+        var json = await RunAsync("leaderboard", "--server", host.GrpcAddress.ToString(), "--token", token, "--set", "korean-dev", "--json");
+        using var document = JsonDocument.Parse(json.Out);
+        Assert.Equal("알파", document.RootElement.GetProperty("entries")[0].GetProperty("team").GetString());
+    }
+
+    [Fact]
+    public async Task Submit_WithWrongTokenOrUnknownIds_PrintsTheServersReason()
+    {
+        var wrong = await RunAsync("leaderboard", "--server", host.GrpcAddress.ToString(), "--token", "nope", "--set", "korean-dev");
+        Assert.Equal(LeaderboardCommands.ServerRefused, wrong.Exit);
+        Assert.Contains("error: Unauthenticated", wrong.Error, StringComparison.Ordinal);
+
+        var path = Path.Combine(folder, "bad.json");
+        await File.WriteAllTextAsync(path, "{\"unknown-id\": \"서울\"}");
+        var unknown = await RunAsync("submit", "--server", host.GrpcAddress.ToString(), "--token", token, "--set", "korean-dev", "--predictions", path);
+        Assert.Equal(LeaderboardCommands.ServerRefused, unknown.Exit);
+        Assert.Contains("InvalidArgument", unknown.Error, StringComparison.Ordinal);
+        Assert.Contains("unknown-id", unknown.Error, StringComparison.Ordinal);
+
+        var both = await RunAsync("submit", "--server", host.GrpcAddress.ToString(), "--token", token, "--set", "korean-dev");
+        Assert.Equal(LeaderboardCommands.InputError, both.Exit);
+        Assert.Contains("exactly one of --predictions", both.Error, StringComparison.Ordinal);
+    }
+}
