@@ -20,6 +20,8 @@ public static class MrcCommandLine
             LeaderboardCommands.Leaderboard(console),
             TokenizerCommands.Create(console),
             TrainCommands.Create(console),
+            ReaderCommands.Predict(console),
+            ReaderCommands.Tokenize(console),
             DatasetCommands.Create(console),
         };
         return root;

@@ -167,34 +167,14 @@ public sealed partial class ModelManager : IAsyncDisposable
     LoadedReader Load(ModelEntry entry)
     {
         LogLoading(logger, entry.Key, entry.Folder);
-        var config = ModelRepository.ReadConfig(entry);
-        var tokenizer = WordPieceTokenizer.FromFolder(entry.Folder);
-        var device = ResolveDevice(options.Device);
-        var model = new QuestionAnsweringModel(config);
-        try
-        {
-            var report = CheckpointLoader.Load(model, entry.Folder, config.Prefix);
-            if (report.Unexpected.Count > 0)
-                LogUnexpected(logger, entry.Key, report.Unexpected.Count, report.Unexpected);
-            var dtype = device.type == DeviceType.CUDA
-                ? options.Precision switch { "fp16" => ScalarType.Float16, "bf16" => ScalarType.BFloat16, _ => ScalarType.Float32 }
-                : ScalarType.Float32;
-            model.to(device).to(dtype);
-            model.eval();
-        }
-        catch
-        {
-            model.Dispose();
-            throw;
-        }
-        var parameters = model.ParameterCount;
-        var executor = new ModelExecutor(model, device, tokenizer.PadId);
-        IWindowRunner runner = options.Batching.Enabled
-            ? new DynamicBatcher(executor, options.Batching.ToSettings())
-            : new DirectWindowRunner(executor, options.Batching.MaxBatchWindows);
-        var engine = new ReaderEngine(tokenizer, runner, options.Windows);
-        LogLoaded(logger, entry.Key, config.ModelType, parameters, device);
-        return new LoadedReader(entry, config, executor, runner, engine, parameters);
+        var local = ReaderFactory.Load(
+            entry.Folder, options.Device, options.Precision,
+            options.Batching.Enabled ? options.Batching.ToSettings() : null,
+            options.Windows, options.Batching.MaxBatchWindows);
+        if (local.Report.Unexpected.Count > 0)
+            LogUnexpected(logger, entry.Key, local.Report.Unexpected.Count, local.Report.Unexpected);
+        LogLoaded(logger, entry.Key, local.Config.ModelType, local.Parameters, local.Executor.Device);
+        return new LoadedReader(entry, local.Config, local.Executor, local.Runner, local.Engine, local.Parameters);
     }
 
     /// <summary>"auto" → CUDA when libtorch sees a GPU, else CPU; "cuda[:N]" fails when there is none.</summary>
