@@ -12,7 +12,27 @@ internal static class TrainCommands
     {
         Mlm(console),
         Reader(console),
+        Baseline(console),
     };
+
+    static Command Baseline(CliConsole console)
+    {
+        var dataset = new Option<string>("--dataset") { Description = "KorQuAD/SQuAD JSON with contexts.", Required = true };
+        var output = new Option<string>("--out") { Description = "Predictions file {\"id\": \"answer\"} for `mrc eval`.", Required = true };
+        var command = new Command("baseline", "Trivial reader for scale: the context sentence sharing most character bigrams with the question.")
+        {
+            dataset, output,
+        };
+        command.SetAction((parse, _) => CommandErrors.Guard(console, async () =>
+        {
+            var examples = Mrc.Core.Data.QuestionSetReader.Load(parse.GetValue(dataset)!);
+            var predictions = SentenceOverlapBaseline.Predict(examples);
+            Mrc.Core.Data.PredictionsJson.Save(predictions, parse.GetValue(output)!);
+            await console.Out.WriteLineAsync($"wrote {predictions.Count} predictions to {parse.GetValue(output)}");
+            return 0;
+        }));
+        return command;
+    }
 
     static Command Reader(CliConsole console)
     {
