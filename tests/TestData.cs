@@ -5,12 +5,12 @@ public static class TestData
 {
     public static string RepositoryRoot { get; } = FindRepositoryRoot();
 
-    /// <summary>The KorQuAD 1.0 dev part a file (120 articles, 5,110 questions).</summary>
-    public static string KorQuadPartA => SharedData("korquad", "KorQuAD_v1.0_dev.part-a.json");
+    /// <summary>The KorQuAD 1.0 dev part a file (120 articles, 5,110 questions), shipped unaltered in data/.</summary>
+    public static string KorQuadPartA => Path.Combine(RepositoryRoot, "data", "KorQuAD_v1.0_dev.part-a.json");
 
     public static string SharedData(params string[] parts)
     {
-        // Kept beside the repository, not inside it (licensed data that is not ours to ship whole).
+        // The KLUE files are read from beside the repository, not shipped with it.
         var candidates = new[]
         {
             Environment.GetEnvironmentVariable("MRC_SHARED_DATA"),
