@@ -1,0 +1,157 @@
+using Leaderboard.Web.Domain;
+using Leaderboard.Web.Tests.Support;
+using Microsoft.Playwright;
+using Mrc.Core.Metrics;
+
+namespace Leaderboard.Web.Tests;
+
+/// <summary>
+/// The whole flow in Debian's chromium (no browser download): the admin registers an evaluation set
+/// and a team, the team signs in with its token, submits a model run, watches the progress bar, and
+/// finds its score on the leaderboard. Once on SQLite, once on PostgreSQL.
+/// </summary>
+public sealed class BrowserTests
+{
+    static readonly string[] ChromiumArgs =
+    [
+        "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run",
+    ];
+
+    [BrowserFact]
+    public async Task RegisterSubmitWatchAndRank_OnSqlite()
+    {
+        using var database = TestDatabase.Sqlite();
+        await RunFlowAsync(database, "sqlite");
+    }
+
+    [BrowserAndPostgresFact]
+    public async Task RegisterSubmitWatchAndRank_OnPostgres()
+    {
+        await using var postgres = await PostgresServer.StartAsync();
+        using var database = TestDatabase.Postgres(postgres.ConnectionString("leaderboard"));
+        await RunFlowAsync(database, "postgres");
+    }
+
+    static async Task RunFlowAsync(TestDatabase database, string label)
+    {
+        if (Prerequisites.MissingChromium() is { } missing) throw new InvalidOperationException(missing);
+        await using var pipeline = await FakePipeline.StartAsync();
+        TestSets.Configure(pipeline);
+        pipeline.ReadGate = new SemaphoreSlim(0); // answers wait until the test has seen the run in progress
+        await using var host = await LeaderboardHost.StartAsync(database, pipeline.Address);
+        var folder = Directory.CreateTempSubdirectory("leaderboard-browser-");
+        var setFile = TestSets.WriteKoreanJson(folder.FullName);
+        var screenshots = Environment.GetEnvironmentVariable("LEADERBOARD_SCREENSHOTS");
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Prerequisites.ChromiumPath,
+            Headless = true,
+            Args = ChromiumArgs,
+        });
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions
+        {
+            BaseURL = host.HttpAddress.ToString(),
+            ViewportSize = new ViewportSize { Width = 1400, Height = 1000 },
+            Locale = "ko-KR",
+        });
+        page.SetDefaultTimeout(30_000);
+
+        async Task Shot(string name)
+        {
+            if (!string.IsNullOrEmpty(screenshots))
+                await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(screenshots, $"{label}-{name}.png"), FullPage = true });
+        }
+
+        try
+        {
+            // The administrator signs in with the configured secret.
+            await SignInAsync(page, LeaderboardHost.AdminSecret);
+            await page.WaitForURLAsync("**/admin");
+            await WaitForCircuitAsync(page);
+
+            // ... registers the evaluation set.
+            await Input(page, "set-name").FillAsync("한국어-검증");
+            await page.Locator("input[type=file]").SetInputFilesAsync(setFile);
+            await page.Locator("[data-testid=chosen-set-file]").WaitForAsync();
+            await page.ClickAsync("[data-testid=register-set]");
+            var registered = await page.Locator("[data-testid=set-message]").InnerTextAsync();
+            Assert.Contains("12문항", registered, StringComparison.Ordinal);
+            await Shot("admin-sets");
+
+            // ... and creates a team, whose token is shown once.
+            await page.GotoAsync("/admin/teams");
+            await WaitForCircuitAsync(page);
+            await Input(page, "team-name").FillAsync("한글팀");
+            await page.ClickAsync("[data-testid=create-team]");
+            var token = (await page.Locator("[data-testid=new-token]").InnerTextAsync()).Trim();
+            Assert.StartsWith("mrc_", token, StringComparison.Ordinal);
+
+            // The team signs in with its token and submits a model run.
+            await page.GotoAsync("/account/signout");
+            await SignInAsync(page, token);
+            await page.WaitForURLAsync("**/submit");
+            await WaitForCircuitAsync(page);
+            Assert.Equal("한글팀", (await page.Locator("[data-testid=signed-in-as]").InnerTextAsync()).Trim());
+            await Input(page, "submit-description").FillAsync("BM25 기본 설정, 따로 읽기");
+            await Shot("submit");
+            await page.ClickAsync("[data-testid=submit-run]");
+
+            // The detail page shows the run in progress...
+            await page.WaitForURLAsync("**/submissions/*");
+            await page.Locator("[data-testid=progress-bar]").WaitForAsync();
+            Assert.Contains("/ 12 문항", await page.Locator("[data-testid=progress-count]").InnerTextAsync(), StringComparison.Ordinal);
+            await Shot("progress");
+            pipeline.ReadGate.Release(6);
+            await Assertions.Expect(page.Locator("[data-testid=progress-count]")).ToContainTextAsync("6 / 12");
+            pipeline.ReadGate.Release(100);
+
+            // ... until it is done, with the public score.
+            await Assertions.Expect(page.Locator("[data-testid=status]").First).ToHaveTextAsync("완료", new() { Timeout = 30_000 });
+            var expected = ExpectedPublicScores().ExactMatch.ToString("F2", System.Globalization.CultureInfo.InvariantCulture);
+            await Assertions.Expect(page.Locator("[data-testid=score-public] [data-testid=em]")).ToHaveTextAsync(expected);
+            await page.Locator("[data-testid=prediction-table] tbody tr").First.WaitForAsync();
+            await Assertions.Expect(page.Locator("[data-testid=submission-summary]")).ToContainTextAsync("한글팀 · 한국어-검증 · klue-bert-base v1");
+            await Shot("detail");
+
+            // The leaderboard lists the team with that score.
+            await page.GotoAsync("/");
+            await WaitForCircuitAsync(page);
+            var row = page.Locator("[data-testid=leaderboard-table] tbody tr", new() { HasText = "한글팀" });
+            await Assertions.Expect(row.Locator("[data-testid=public-em]")).ToHaveTextAsync(expected);
+            await Assertions.Expect(row).ToContainTextAsync("BM25 기본 설정, 따로 읽기");
+            await Shot("leaderboard");
+        }
+        catch
+        {
+            await Shot("failure");
+            throw;
+        }
+        finally
+        {
+            folder.Delete(true);
+        }
+    }
+
+    static async Task SignInAsync(IPage page, string token)
+    {
+        await page.GotoAsync("/signin");
+        await WaitForCircuitAsync(page);
+        await Input(page, "token-input").FillAsync(token);
+        await page.ClickAsync("[data-testid=signin-button]");
+    }
+
+    /// <summary>Clicks only work once the interactive circuit has taken over the prerendered page.</summary>
+    static Task WaitForCircuitAsync(IPage page) =>
+        page.Locator("[data-testid=circuit][data-interactive=true]").WaitForAsync();
+
+    static ILocator Input(IPage page, string testId) =>
+        page.Locator($"input[data-testid={testId}], [data-testid={testId}] input, textarea[data-testid={testId}], [data-testid={testId}] textarea").First;
+
+    static EvaluationResult ExpectedPublicScores() => KorQuadMetrics.Evaluate(
+        TestSets.Korean.Examples().Where(e => !QuestionSplit.IsPrivate(e.Id, 0.6))
+            .Select(e => (e.Id, (IReadOnlyList<string>)e.Answers.Select(a => a.Text).ToList())),
+        TestSets.ExpectedPredictions());
+}
