@@ -109,8 +109,9 @@ public sealed class EvaluationJobRunner(
             Log.Cancelled(logger, submissionId, completed);
             progress.Publish(new ProgressEvent(submissionId, SubmissionStatus.Cancelled, completed, run.Total, ""));
         }
-        catch (Exception e) when (e is ServiceUnavailableException or RpcException or InvalidOperationException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
+            // Anything else ends this job, never the worker: the reason is recorded, predictions are kept.
             string reason = e is RpcException rpc ? $"{rpc.StatusCode}: {rpc.Status.Detail}" : e.Message;
             await FailAsync(submissionId, completed, run.Total, reason, stoppingToken);
         }
@@ -167,7 +168,7 @@ public sealed class EvaluationJobRunner(
     async Task FinishAsync(long submissionId, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var submission = await db.Submissions.FirstAsync(s => s.Id == submissionId, cancellationToken);
+        var submission = await db.Submissions.AsNoTracking().FirstAsync(s => s.Id == submissionId, cancellationToken);
         if (submission.Status != SubmissionStatus.Running) return; // cancelled meanwhile
         var questions = await db.Questions.AsNoTracking()
             .Where(q => q.EvaluationSetId == submission.EvaluationSetId).OrderBy(q => q.Ordinal).ToListAsync(cancellationToken);
@@ -176,19 +177,30 @@ public sealed class EvaluationJobRunner(
         var byRow = predictions.ToDictionary(p => p.QuestionRowId);
         var answers = questions.Where(q => byRow.ContainsKey(q.Id)).ToDictionary(q => q.QuestionId, q => byRow[q.Id].Answer, StringComparer.Ordinal);
 
-        Scoring.Apply(submission, Scoring.ScoreSubmission(questions, answers));
-        submission.RetrievalRecall = questions.Count == 0 ? null : (double)predictions.Count(p => p.RetrievalHit == true) / questions.Count;
+        var scores = Scoring.ScoreSubmission(questions, answers);
+        double? recall = questions.Count == 0 ? null : (double)predictions.Count(p => p.RetrievalHit == true) / questions.Count;
+        var now = clock.GetUtcNow().UtcDateTime;
+        // Conditional on Running, so a cancel that lands meanwhile is not overwritten.
+        int finished = await db.Submissions.Where(s => s.Id == submissionId && s.Status == SubmissionStatus.Running)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(x => x.Status, SubmissionStatus.Succeeded)
+                .SetProperty(x => x.FinishedAt, now)
+                .SetProperty(x => x.Completed, predictions.Count)
+                .SetProperty(x => x.RetrievalRecall, recall)
+                .SetProperty(x => x.AllExactMatch, scores.All.ExactMatch)
+                .SetProperty(x => x.AllF1, scores.All.F1)
+                .SetProperty(x => x.PublicExactMatch, scores.Public == null ? null : scores.Public.ExactMatch)
+                .SetProperty(x => x.PublicF1, scores.Public == null ? null : scores.Public.F1)
+                .SetProperty(x => x.PublicQuestionCount, scores.Public == null ? 0 : scores.Public.QuestionCount)
+                .SetProperty(x => x.PublicUnanswered, scores.Public == null ? 0 : scores.Public.UnansweredCount)
+                .SetProperty(x => x.PrivateExactMatch, scores.Private == null ? null : scores.Private.ExactMatch)
+                .SetProperty(x => x.PrivateF1, scores.Private == null ? null : scores.Private.F1)
+                .SetProperty(x => x.PrivateQuestionCount, scores.Private == null ? 0 : scores.Private.QuestionCount)
+                .SetProperty(x => x.PrivateUnanswered, scores.Private == null ? 0 : scores.Private.UnansweredCount),
+                cancellationToken);
+        if (finished == 0) return;
         submission.Completed = predictions.Count;
-        submission.Status = SubmissionStatus.Succeeded;
-        submission.FinishedAt = clock.GetUtcNow().UtcDateTime;
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            return;
-        }
+        Scoring.Apply(submission, scores);
         Log.Succeeded(logger, submissionId, submission.AllExactMatch ?? 0, submission.AllF1 ?? 0);
         progress.Publish(new ProgressEvent(submissionId, SubmissionStatus.Succeeded, submission.Completed, submission.Total, ""));
     }
