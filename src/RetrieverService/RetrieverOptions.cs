@@ -14,11 +14,15 @@ public sealed class RetrieverOptions
     /// <summary>Scoring when a request sets none.</summary>
     public SimilarityKind Similarity { get; set; } = SimilarityKind.Bm25;
 
-    /// <summary>Default BM25 k1, tuned on the first half of KorQuAD dev part a (see docs/retrieval.md).</summary>
-    public float K1 { get; set; } = 1.2f;
+    /// <summary>
+    /// Default BM25 k1, tuned on the first half of KorQuAD dev part a (docs/retrieval.md). Low because
+    /// a bigram that occurs once in a passage already says most of what it can: repeats of common
+    /// bigrams (particles, endings) should not outweigh rare ones.
+    /// </summary>
+    public float K1 { get; set; } = ScoringSettings.Tuned.K1;
 
-    /// <summary>Default BM25 b, tuned with <see cref="K1"/>.</summary>
-    public float B { get; set; } = 0.75f;
+    /// <summary>Default BM25 b, tuned with <see cref="K1"/>: full length normalisation, so long paragraphs do not win on size.</summary>
+    public float B { get; set; } = ScoringSettings.Tuned.B;
 
     /// <summary>Passages returned when a request leaves top_k at 0.</summary>
     public int DefaultTopK { get; set; } = 10;

@@ -36,9 +36,9 @@ internal static class RetrievalCommands
         {
             var cutoffs = ParseKs(parse.GetValue(ks)!);
             var questions = QuestionSplit.Select(QuestionSetReader.Load(parse.GetValue(dataset)!.FullName), parse.GetValue(half));
-            using var host = SearchOptions.OpenIndex(parse.GetValue(index)!);
-            var searcher = new PassageSearcher(host, ScoringSettings.LuceneDefaults);
             var settings = scoring.Read(parse);
+            using var host = SearchOptions.OpenIndex(parse.GetValue(index)!, settings);
+            var searcher = new PassageSearcher(host, settings);
             var report = RetrievalEvaluator.Evaluate(searcher, questions, cutoffs, settings,
                 new Progress<int>(done => console.Error.WriteLine($"{done}/{questions.Count} questions")));
             var metadata = host.Metadata;

@@ -23,9 +23,9 @@ internal static class SearchCommand
         {
             int top = parse.GetValue(k);
             if (top <= 0) throw new ArgumentException($"--k must be positive, not {top}.");
-            using var host = SearchOptions.OpenIndex(parse.GetValue(index)!);
-            var searcher = new PassageSearcher(host, ScoringSettings.LuceneDefaults);
-            var result = searcher.Search(parse.GetValue(query)!, top, scoring.Read(parse));
+            var settings = scoring.Read(parse);
+            using var host = SearchOptions.OpenIndex(parse.GetValue(index)!, settings);
+            var result = new PassageSearcher(host, settings).Search(parse.GetValue(query)!, top);
             bool asJson = parse.GetValue(json);
             foreach (var hit in result.Hits)
             {

@@ -36,11 +36,11 @@ internal sealed class SearchOptions
     }
 
     /// <summary>Opens an index; a missing or corrupt one becomes a one-line input error.</summary>
-    public static IndexHost OpenIndex(DirectoryInfo directory)
+    public static IndexHost OpenIndex(DirectoryInfo directory, ScoringSettings scoring)
     {
         try
         {
-            return IndexHost.Open(directory.FullName);
+            return IndexHost.Open(directory.FullName, scoring);
         }
         catch (IndexUnavailableException e)
         {

@@ -31,7 +31,7 @@ public sealed partial class IndexHost : IDisposable
     /// <summary>Opens the index now; throws <see cref="IndexUnavailableException"/> when there is none.</summary>
     public static IndexHost Open(string indexDirectory, ScoringSettings? searcherDefaults = null)
     {
-        var host = new IndexHost(indexDirectory, searcherDefaults ?? ScoringSettings.LuceneDefaults);
+        var host = new IndexHost(indexDirectory, searcherDefaults ?? ScoringSettings.Tuned);
         try
         {
             host.Acquire().Dispose();
