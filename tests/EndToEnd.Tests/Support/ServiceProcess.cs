@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Mrc.EndToEnd.Tests.Support;
+
+/// <summary>
+/// One of the services, run as users run it: its own process from its build output
+/// (<c>dotnet src/X/bin/.../X.dll</c>), bound to free ports on 127.0.0.1, stopped on dispose.
+/// </summary>
+public sealed class ServiceProcess : IAsyncDisposable
+{
+    readonly Process process;
+    readonly StringBuilder log = new();
+
+    ServiceProcess(Process process, int grpcPort, int httpPort)
+    {
+        this.process = process;
+        GrpcPort = grpcPort;
+        HttpPort = httpPort;
+        process.OutputDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public int GrpcPort { get; }
+    public int HttpPort { get; }
+    public Uri GrpcAddress => new($"http://127.0.0.1:{GrpcPort}");
+    public string GrpcHostPort => $"127.0.0.1:{GrpcPort}";
+
+    public string Log { get { lock (log) return log.ToString(); } }
+
+    /// <summary>Starts <paramref name="project"/> with <paramref name="settings"/> as --Key=Value and waits until /health answers.</summary>
+    public static async Task<ServiceProcess> StartAsync(string project, IReadOnlyDictionary<string, string> settings, TimeSpan timeout)
+    {
+        int grpc = FreePort(), http = FreePort();
+        var dll = Path.Combine(Mrc.Tests.TestData.RepositoryRoot, "src", project, "bin", BuildConfiguration, "net10.0", project + ".dll");
+        if (!File.Exists(dll)) throw new FileNotFoundException($"{dll} is not built; run the tests through `dotnet test MrcGrpc.sln`.", dll);
+
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(dll);
+        var all = new Dictionary<string, string>(settings)
+        {
+            ["Kestrel:Endpoints:Grpc:Url"] = $"http://127.0.0.1:{grpc}",
+            ["Kestrel:Endpoints:Grpc:Protocols"] = "Http2",
+            ["Kestrel:Endpoints:Http:Url"] = $"http://127.0.0.1:{http}",
+            ["Kestrel:Endpoints:Http:Protocols"] = "Http1",
+        };
+        foreach (var (key, value) in all) start.ArgumentList.Add($"--{key}={value}");
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+
+        var service = new ServiceProcess(Process.Start(start)!, grpc, http);
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (service.process.HasExited)
+                throw new InvalidOperationException($"{project} exited with {service.process.ExitCode}:\n{service.Log}");
+            try
+            {
+                var response = await client.GetAsync(new Uri($"http://127.0.0.1:{http}/health"));
+                if (response.StatusCode == HttpStatusCode.OK) return service;
+            }
+            catch (HttpRequestException) { }
+            catch (TaskCanceledException) { }
+            await Task.Delay(250);
+        }
+        await service.DisposeAsync();
+        throw new TimeoutException($"{project} did not report healthy within {timeout}:\n{service.Log}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+        process.Dispose();
+    }
+
+    static string BuildConfiguration =>
+        AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
+
+    static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
