@@ -149,14 +149,16 @@ public sealed class WorkerTests : IAsyncLifetime
         Assert.Equal(4, (await PredictionsAsync(host, submitted.Id)).Count);
         Assert.Equal(1 + 3, pipeline.RetrieveBatchCalls);
 
-        var db = await NewContextAsync();
-        await using (db)
-        {
-            var limit = 0;
-            var teamId = (await db.Submissions.SingleAsync(s => s.Id == submitted.Id)).TeamId;
-            limit = await db.Submissions.CountAsync(s => s.TeamId == teamId && s.Status != SubmissionStatus.Failed);
-            Assert.Equal(0, limit);
-        }
+        // The failed run leaves the whole daily allowance: as many new submissions as the limit allows.
+        var client = host.Client(token);
+        for (int i = 0; i < 50; i++)
+            await client.SubmitAsync(new SubmitRequest
+            {
+                EvaluationSet = "korean-dev",
+                Predictions = new PredictionsFile { Json = Google.Protobuf.ByteString.CopyFrom(TestSets.PredictionsJson(TestSets.ExpectedPredictions())) },
+            });
+        var over = await Assert.ThrowsAsync<RpcException>(() => client.SubmitAsync(Run()).ResponseAsync);
+        Assert.Equal(StatusCode.ResourceExhausted, over.StatusCode);
     }
 
     [Fact]

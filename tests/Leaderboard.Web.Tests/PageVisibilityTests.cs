@@ -1,0 +1,95 @@
+using System.Net;
+using Google.Protobuf;
+using Leaderboard.Web.Auth;
+using Leaderboard.Web.Domain;
+using Leaderboard.Web.Tests.Support;
+using Mrc.Contracts.V1;
+
+namespace Leaderboard.Web.Tests;
+
+/// <summary>The same visibility rules through the pages (server-prerendered HTML, signed in with the cookie).</summary>
+public sealed class PageVisibilityTests : IAsyncLifetime
+{
+    TestDatabase database = default!;
+    FakePipeline pipeline = default!;
+    LeaderboardHost host = default!;
+    TeamInfo alpha = default!, beta = default!;
+    long alphaSubmission;
+
+    public async Task InitializeAsync()
+    {
+        database = TestDatabase.Sqlite();
+        pipeline = await FakePipeline.StartAsync();
+        host = await LeaderboardHost.StartAsync(database, pipeline.Address);
+        await host.Get<EvaluationSetService>().RegisterAsync("korean-dev", "korean-dev.json", new MemoryStream(TestSets.KoreanJson()));
+        string alphaToken;
+        (alpha, alphaToken) = await host.Get<TeamService>().CreateAsync("알파");
+        (beta, _) = await host.Get<TeamService>().CreateAsync("베타");
+        var submitted = await host.Client(alphaToken).SubmitAsync(new SubmitRequest
+        {
+            EvaluationSet = "korean-dev",
+            Description = "비밀 설명 아님",
+            Predictions = new PredictionsFile { Json = ByteString.CopyFrom(TestSets.PredictionsJson(TestSets.ExpectedPredictions())) },
+        });
+        alphaSubmission = submitted.Id;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await host.DisposeAsync();
+        await pipeline.DisposeAsync();
+        database.Dispose();
+    }
+
+    async Task<HttpClient> SignedInAsync(Caller caller)
+    {
+        var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = true })
+        {
+            BaseAddress = host.HttpAddress,
+        };
+        var ticket = host.Get<SignInTickets>().Issue(caller);
+        var response = await client.GetAsync(new Uri($"/account/complete-signin?ticket={ticket}", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return client;
+    }
+
+    [Fact]
+    public async Task AnotherTeamsSubmissionPage_ShowsOnlyTheRefusal()
+    {
+        using var client = await SignedInAsync(Caller.ForTeam(beta.Id, beta.Name));
+        var html = await client.GetStringAsync(new Uri($"/submissions/{alphaSubmission}", UriKind.Relative));
+        Assert.Contains("belongs to another team", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("score-public", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task OwnSubmissionPage_ShowsPublicScoresButNotPrivateBeforeTheReveal()
+    {
+        using var client = await SignedInAsync(Caller.ForTeam(alpha.Id, alpha.Name));
+        var html = await client.GetStringAsync(new Uri($"/submissions/{alphaSubmission}", UriKind.Relative));
+        Assert.Contains("data-testid=\"score-public\"", html, StringComparison.Ordinal);
+        Assert.Contains("data-testid=\"score-private-hidden\"", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("data-testid=\"score-private\"", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnonymousVisitors_SeeNoPrivateColumnsAndCannotOpenSubmissions()
+    {
+        using var client = new HttpClient { BaseAddress = host.HttpAddress };
+        var board = await client.GetStringAsync(new Uri("/", UriKind.Relative));
+        Assert.Contains("알파", board, StringComparison.Ordinal);
+        Assert.DoesNotContain("비공개 EM", board, StringComparison.Ordinal);
+
+        var detail = await client.GetAsync(new Uri($"/submissions/{alphaSubmission}", UriKind.Relative));
+        Assert.Contains("/signin", detail.RequestMessage!.RequestUri!.AbsolutePath + detail.RequestMessage.RequestUri.Query, StringComparison.Ordinal);
+        Assert.DoesNotContain("score-public", await detail.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AdminPages_RefuseTeams()
+    {
+        using var client = await SignedInAsync(Caller.ForTeam(alpha.Id, alpha.Name));
+        var response = await client.GetAsync(new Uri("/admin/teams", UriKind.Relative));
+        Assert.DoesNotContain("data-testid=\"create-team\"", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+}
