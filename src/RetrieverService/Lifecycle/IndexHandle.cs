@@ -19,6 +19,10 @@ public sealed class IndexHandle
     readonly SearcherManager searchers;
     // Starts at 1: the reference held by whoever published the handle (the host), dropped by Retire.
     int references = 1;
+    // Passages by Lucene doc id, filled as they are first returned. A generation never changes, so
+    // they never go stale; decompressing stored fields on every hit cost most of a top-20 search.
+    // Memory grows at most to the corpus text, and only with passages that are actually returned.
+    readonly Passage?[] passages;
 
     IndexHandle(string generationName, string path, IndexMetadata metadata, FSDirectory directory, SearcherManager searchers, Analyzer analyzer, ScoringSettings scoring)
     {
@@ -29,6 +33,15 @@ public sealed class IndexHandle
         this.directory = directory;
         this.searchers = searchers;
         Analyzer = analyzer;
+        var searcher = searchers.Acquire();
+        try
+        {
+            passages = new Passage?[searcher.IndexReader.MaxDoc];
+        }
+        finally
+        {
+            searchers.Release(searcher);
+        }
     }
 
     public string GenerationName { get; }
@@ -96,6 +109,17 @@ public sealed class IndexHandle
     internal void Retire() => ReleaseReference();
 
     internal IndexSearcher AcquireSearcher() => searchers.Acquire();
+
+    /// <summary>The passage stored as Lucene document <paramref name="doc"/> of this generation.</summary>
+    internal Passage Passage(IndexSearcher searcher, int doc)
+    {
+        var passage = Volatile.Read(ref passages[doc]);
+        if (passage is not null) return passage;
+        // Two threads may both load the same passage; they store equal values, so the race is harmless.
+        passage = PassageFields.FromDocument(searcher.Doc(doc));
+        Volatile.Write(ref passages[doc], passage);
+        return passage;
+    }
 
     internal void ReleaseSearcher(IndexSearcher searcher) => searchers.Release(searcher);
 

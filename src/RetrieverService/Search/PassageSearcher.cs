@@ -76,7 +76,7 @@ public sealed class PassageSearcher(IndexHost index, ScoringSettings defaults)
         for (int i = 0; i < hits.Length; i++)
         {
             var scoreDoc = top.ScoreDocs[i];
-            hits[i] = new SearchHit(PassageFields.FromDocument(searcher.Doc(scoreDoc.Doc)), scoreDoc.Score, i + 1);
+            hits[i] = new SearchHit(handle.Passage(searcher, scoreDoc.Doc), scoreDoc.Score, i + 1);
         }
         return new SearchResult(hits, top.TotalHits);
     }
