@@ -69,6 +69,7 @@ public static class LeaderboardApplication
                 o.LoginPath = "/signin";
                 o.AccessDeniedPath = "/signin";
                 o.ExpireTimeSpan = TimeSpan.FromDays(7);
+                o.Events = new CookieAuthenticationEvents { OnValidatePrincipal = BrowserAuth.ValidateTeamSessionAsync };
             });
         services.AddAuthorization();
         services.AddCascadingAuthenticationState();

@@ -86,6 +86,20 @@ public sealed class PageVisibilityTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RotatingATeamsToken_EndsItsBrowserSession()
+    {
+        var (team, _) = await host.Get<TeamService>().CreateAsync("감마");
+        using var client = await SignedInAsync(Caller.ForTeam(team.Id, team.Name));
+        var before = await client.GetAsync(new Uri("/submissions", UriKind.Relative));
+        Assert.Equal("/submissions", before.RequestMessage!.RequestUri!.AbsolutePath);
+
+        await host.Get<TeamService>().RotateTokenAsync(team.Id);
+
+        var after = await client.GetAsync(new Uri("/submissions", UriKind.Relative));
+        Assert.Equal("/signin", after.RequestMessage!.RequestUri!.AbsolutePath);
+    }
+
+    [Fact]
     public async Task AdminPages_RefuseTeams()
     {
         using var client = await SignedInAsync(Caller.ForTeam(alpha.Id, alpha.Name));

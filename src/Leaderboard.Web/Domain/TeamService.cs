@@ -78,6 +78,19 @@ public sealed class TeamService(
         return Caller.ForTeam(team.Id, team.Name);
     }
 
+    /// <summary>
+    /// A short fingerprint of the team's current token, or null when the team is gone or its token
+    /// expired. A browser session remembers it, so rotating or expiring the token ends the session.
+    /// </summary>
+    public async Task<string?> TokenStampAsync(long teamId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var team = await db.Teams.AsNoTracking().Where(t => t.Id == teamId)
+            .Select(t => new { t.TokenHash, t.TokenExpiresAt }).FirstOrDefaultAsync(cancellationToken);
+        if (team is null || (team.TokenExpiresAt is { } expires && expires <= clock.GetUtcNow().UtcDateTime)) return null;
+        return team.TokenHash[..16];
+    }
+
     DateTime? Expiry(DateTime now) =>
         options.Value.TokenLifetimeDays > 0 ? now.AddDays(options.Value.TokenLifetimeDays) : null;
 
