@@ -12,7 +12,7 @@ using static TorchSharp.torch;
 //               the fp32 matmul peak measured in the same run
 //   latency     ReaderEngine.ReadAsync p50/p99 under 1/8/32 concurrent clients, with and without
 //               dynamic batching, on KorQuAD part-a questions with their paragraphs
-// Usage: ReaderBenchmarks [throughput|latency|all] [--threads N] [--dataset KORQUAD.json] [--latency-model small|base]
+// Usage: ReaderBenchmarks [throughput|latency|all] [--threads N] [--dataset KORQUAD.json] [--latency-model small|base] [--max-batch N]
 
 var culture = CultureInfo.InvariantCulture;
 var mode = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
@@ -62,6 +62,9 @@ async Task LatencyAsync()
     var datasetPath = StringArg("--dataset", Path.Combine(FindRoot(), "..", "shared", "data", "korquad", "KorQuAD_v1.0_dev.part-a.json"));
     var examples = SquadJson.Load(datasetPath).Examples().Take(400).ToList();
     var size = StringArg("--latency-model", "small");
+    var maxBatch = IntArg("--max-batch", 32);
+    // Every client must really be in flight at once, whatever the thread pool's warm-up.
+    ThreadPool.SetMinThreads(64, 64);
     var chars = examples.SelectMany(e => e.Question + e.Context).Where(c => !char.IsWhiteSpace(c)).Select(c => c.ToString()).Distinct().ToList();
     var vocab = new List<string> { "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]" };
     vocab.AddRange(chars.Concat(chars.Select(c => "##" + c)));
@@ -69,6 +72,7 @@ async Task LatencyAsync()
     var config = size == "base" ? BertBase(vocab.Count) : BertBase(vocab.Count) with { HiddenSize = 256, NumHiddenLayers = 4, NumAttentionHeads = 4, IntermediateSize = 1024 };
     Console.WriteLine(string.Create(culture,
         $"latency model: hidden {config.HiddenSize}, {config.NumHiddenLayers} layers; Read = 1 KorQuAD paragraph + question (max_seq_length 384, doc_stride 128)"));
+    Console.WriteLine(string.Create(culture, $"max batch windows: {maxBatch}, max queue delay 5 ms"));
     Console.WriteLine("clients  batching  requests  p50 ms  p99 ms  requests/s");
     foreach (var batching in new[] { false, true })
     {
@@ -78,8 +82,8 @@ async Task LatencyAsync()
             model.eval();
             var executor = new ModelExecutor(model, CPU, tokenizer.PadId);
             await using IWindowRunner runner = batching
-                ? new DynamicBatcher(executor, new BatchingSettings(MaxBatchWindows: 32, MaxQueueDelay: TimeSpan.FromMilliseconds(5)))
-                : new DirectWindowRunner(executor, 32);
+                ? new DynamicBatcher(executor, new BatchingSettings(MaxBatchWindows: maxBatch, MaxQueueDelay: TimeSpan.FromMilliseconds(5)))
+                : new DirectWindowRunner(executor, maxBatch);
             var engine = new ReaderEngine(tokenizer, runner, new WindowSettings());
             await engine.ReadAsync(examples[0].Question, [new PassageInput("w", examples[0].Context!)], new ReadSettings(), CancellationToken.None);
             var perClient = clients == 1 ? 12 : clients == 8 ? 4 : 2;

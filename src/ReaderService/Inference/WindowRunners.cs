@@ -11,22 +11,41 @@ public interface IWindowRunner : IAsyncDisposable
 /// <summary>The reader's queue is full: the caller should back off (gRPC ResourceExhausted).</summary>
 public sealed class ReaderBusyException(string message) : Exception(message);
 
-/// <summary>No batching across requests: each request's windows run as their own batches.</summary>
+/// <summary>
+/// No batching across requests: each request's windows run as their own batches, one request at a
+/// time; waiting requests wait asynchronously (no thread is blocked) and leave the queue when cancelled.
+/// </summary>
 public sealed class DirectWindowRunner(ModelExecutor executor, int maxBatchWindows) : IWindowRunner
 {
-    public Task<WindowLogits[]> RunAsync(IReadOnlyList<FeatureWindow> windows, CancellationToken cancellationToken) =>
-        Task.Run(() =>
-        {
-            var results = new List<WindowLogits>(windows.Count);
-            foreach (var chunk in windows.Chunk(Math.Max(1, maxBatchWindows)))
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                results.AddRange(executor.Run(chunk));
-            }
-            return results.ToArray();
-        }, cancellationToken);
+    readonly SemaphoreSlim turn = new(1, 1);
 
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    public async Task<WindowLogits[]> RunAsync(IReadOnlyList<FeatureWindow> windows, CancellationToken cancellationToken)
+    {
+        await turn.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await Task.Run(() =>
+            {
+                var results = new List<WindowLogits>(windows.Count);
+                foreach (var chunk in windows.Chunk(Math.Max(1, maxBatchWindows)))
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    results.AddRange(executor.Run(chunk));
+                }
+                return results.ToArray();
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            turn.Release();
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        turn.Dispose();
+        return ValueTask.CompletedTask;
+    }
 }
 
 /// <summary>Dynamic batching settings (see <see cref="DynamicBatcher"/>).</summary>
