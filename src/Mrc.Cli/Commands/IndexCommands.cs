@@ -33,11 +33,12 @@ internal static class IndexCommands
             Description = "Characters shared by consecutive passages of one document.",
             DefaultValueFactory = _ => defaults.ChunkOverlap,
         };
+        var ifMissing = new Option<bool>("--if-missing") { Description = "Do nothing when --out already holds a published index (first-start bootstrapping)." };
         var titlePrefix = new Option<bool>("--title-prefix") { Description = "Index each passage as \"title\\npassage\"." };
 
         var build = new Command("build", "Build a BM25 index of a corpus (exact-duplicate texts are indexed once).")
         {
-            corpus, output, analyzer, chunkSize, chunkOverlap, titlePrefix,
+            corpus, output, analyzer, chunkSize, chunkOverlap, titlePrefix, ifMissing,
         };
         build.SetAction((parse, cancellationToken) => CommandErrors.Guard(console, async () =>
         {
@@ -49,6 +50,11 @@ internal static class IndexCommands
                 TitlePrefix = parse.GetValue(titlePrefix),
             };
             options.Validate();
+            if (parse.GetValue(ifMissing) && IndexLayout.ReadCurrent(parse.GetValue(output)!.FullName) is { } current)
+            {
+                await console.Out.WriteLineAsync($"index already present: {current.Path}");
+                return 0;
+            }
             var clock = Stopwatch.StartNew();
             var source = parse.GetValue(corpus)!;
             await console.Error.WriteLineAsync($"reading {source.FullName}");
