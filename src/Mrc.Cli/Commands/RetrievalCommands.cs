@@ -48,8 +48,9 @@ internal static class RetrievalCommands
                 {
                     analyzer = metadata.Analyzer,
                     similarity = settings.Similarity.ToString().ToLowerInvariant(),
-                    k1 = settings.K1,
-                    b = settings.B,
+                    // TF-IDF has no k1 or b: null says so rather than echoing unused values.
+                    k1 = settings.Similarity == SimilarityKind.Bm25 ? settings.K1 : (float?)null,
+                    b = settings.Similarity == SimilarityKind.Bm25 ? settings.B : (float?)null,
                     half = parse.GetValue(half).ToString().ToLowerInvariant(),
                     questions = report.Questions,
                     skipped = report.Skipped,
