@@ -16,6 +16,8 @@ public sealed class LeaderboardGrpcService(
     ProgressHub progress) : Mrc.Contracts.V1.Leaderboard.LeaderboardBase
 {
     static readonly TimeSpan WatchPoll = TimeSpan.FromSeconds(2);
+    // Progress messages are sent at most four times a second.
+    static readonly TimeSpan MinimumWatchInterval = TimeSpan.FromMilliseconds(250);
 
     public override async Task<Mrc.Contracts.V1.Submission> Submit(SubmitRequest request, ServerCallContext context)
     {
@@ -65,6 +67,7 @@ public sealed class LeaderboardGrpcService(
             }
             if (view.IsFinal) return;
             await subscription.WaitAsync(WatchPoll, token);
+            await Task.Delay(MinimumWatchInterval, token);
         }
     }
 

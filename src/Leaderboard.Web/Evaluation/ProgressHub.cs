@@ -60,28 +60,3 @@ public sealed class ProgressHub
         public void Dispose() => unsubscribe();
     }
 }
-
-/// <summary>Submission ids waiting for the worker. The database is the record; this only wakes the worker.</summary>
-public sealed class EvaluationInbox
-{
-    readonly Channel<long> channel = Channel.CreateUnbounded<long>(new UnboundedChannelOptions { SingleReader = true });
-
-    public void Enqueue(long submissionId) => channel.Writer.TryWrite(submissionId);
-
-    public ChannelReader<long> Reader => channel.Reader;
-}
-
-/// <summary>Cancellation of running jobs, by submission id.</summary>
-public sealed class RunningJobs
-{
-    readonly ConcurrentDictionary<long, CancellationTokenSource> running = new();
-
-    public void Register(long submissionId, CancellationTokenSource cancellation) => running[submissionId] = cancellation;
-
-    public void Unregister(long submissionId) => running.TryRemove(submissionId, out _);
-
-    public void Cancel(long submissionId)
-    {
-        if (running.TryGetValue(submissionId, out var cancellation)) cancellation.Cancel();
-    }
-}

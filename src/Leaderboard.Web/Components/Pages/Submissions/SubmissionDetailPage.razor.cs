@@ -9,6 +9,8 @@ namespace Leaderboard.Web.Components.Pages.Submissions;
 public partial class SubmissionDetailPage
 {
     static readonly TimeSpan Poll = TimeSpan.FromSeconds(2);
+    // At most one refresh a second, however fast predictions arrive.
+    static readonly TimeSpan MinimumRefreshInterval = TimeSpan.FromSeconds(1);
 
     [Inject] SubmissionService Submissions { get; set; } = default!;
     [Inject] ProgressHub Progress { get; set; } = default!;
@@ -16,6 +18,7 @@ public partial class SubmissionDetailPage
     [Parameter] public long Id { get; set; }
 
     readonly CancellationTokenSource disposed = new();
+    CancellationTokenSource? watching;
     SubmissionView? submission;
     Caller? caller;
     PredictionFilter filter;
@@ -31,7 +34,9 @@ public partial class SubmissionDetailPage
         {
             submission = await Submissions.GetAsync(caller, Id);
             privateHidden = !caller.CanSeePrivate(submission.PrivateRevealed);
-            if (!submission.IsFinal) _ = WatchAsync(caller, disposed.Token);
+            watching?.Cancel();
+            watching = CancellationTokenSource.CreateLinkedTokenSource(disposed.Token);
+            if (!submission.IsFinal) _ = WatchAsync(caller, watching.Token);
         }
         catch (LeaderboardException e)
         {
@@ -52,6 +57,7 @@ public partial class SubmissionDetailPage
                 await InvokeAsync(StateHasChanged);
                 if (table is not null) await InvokeAsync(table.ReloadAsync);
                 if (latest.IsFinal) return;
+                await Task.Delay(MinimumRefreshInterval, cancellationToken);
             }
         }
         catch (OperationCanceledException)
@@ -81,6 +87,7 @@ public partial class SubmissionDetailPage
     public void Dispose()
     {
         disposed.Cancel();
+        watching?.Dispose();
         disposed.Dispose();
         GC.SuppressFinalize(this);
     }
