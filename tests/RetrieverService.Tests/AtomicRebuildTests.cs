@@ -73,6 +73,25 @@ public class AtomicRebuildTests
     }
 
     [Fact]
+    public void Build_WhileAnotherBuildHoldsTheFolder_FailsFastAndLeavesTheLiveIndex()
+    {
+        using var temp = new TempDirectory();
+        string index = temp.Combine("index");
+        var first = PartA.BuildIndex(temp.Path, index, 0, 1);
+        var corpus = CorpusIngest.Load(PartA.WriteArticles(temp.Path, 1, 1));
+
+        using (IndexLayout.LockForBuild(index))
+        {
+            var error = Assert.Throws<IndexBusyException>(() => IndexBuilder.Build(corpus, index, new IndexBuildOptions { ChunkSize = 0 }));
+            Assert.Contains("Another build", error.Message, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(Path.GetFileName(first.GenerationPath), IndexLayout.ReadCurrent(index)?.Name);
+        var second = IndexBuilder.Build(corpus, index, new IndexBuildOptions { ChunkSize = 0 });
+        Assert.Equal(Path.GetFileName(second.GenerationPath), IndexLayout.ReadCurrent(index)?.Name);
+    }
+
+    [Fact]
     public void Open_WithNoIndexBuilt_SaysHowToBuildOne()
     {
         using var temp = new TempDirectory();

@@ -61,8 +61,16 @@ internal static class IndexCommands
             var ingested = CorpusIngest.Load(source.FullName);
             await console.Error.WriteLineAsync($"{ingested.Documents.Count} documents, {ingested.DuplicatesSkipped} exact duplicates skipped");
 
-            var result = IndexBuilder.Build(ingested, parse.GetValue(output)!.FullName, options,
-                new Progress(console.Error), cancellationToken);
+            IndexBuildResult result;
+            try
+            {
+                result = IndexBuilder.Build(ingested, parse.GetValue(output)!.FullName, options, new Progress(console.Error), cancellationToken);
+            }
+            catch (IndexBusyException e)
+            {
+                await console.Error.WriteLineAsync($"error: {e.Message}");
+                return CommandErrors.InputError;
+            }
             var m = result.Metadata;
             await console.Out.WriteLineAsync(
                 $"indexed {m.DocumentCount} documents ({m.DuplicatesSkipped} duplicates skipped) as {m.PassageCount} passages "

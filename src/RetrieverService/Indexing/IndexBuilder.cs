@@ -29,6 +29,7 @@ public static class IndexBuilder
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         System.IO.Directory.CreateDirectory(indexDirectory);
+        using var buildLock = IndexLayout.LockForBuild(indexDirectory);
         string staging = IndexLayout.NewStagingDirectory(indexDirectory);
         string? generation = null;
         try

@@ -16,6 +16,25 @@ public static class IndexLayout
     public const string PointerFileName = "CURRENT";
     const string GenerationPrefix = "gen-";
     const string StagingPrefix = ".build-";
+    const string LockFileName = ".build.lock";
+
+    /// <summary>
+    /// Holds DIR for one build. Two builds publishing into one folder at once could each prune the
+    /// other's fresh generation; the second one fails fast instead. The lock is released (and its
+    /// file removed) on dispose, and by the OS if the process dies.
+    /// </summary>
+    internal static FileStream LockForBuild(string indexDirectory)
+    {
+        string path = Path.Combine(indexDirectory, LockFileName);
+        try
+        {
+            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+        }
+        catch (IOException e)
+        {
+            throw new IndexBusyException($"Another build is writing '{indexDirectory}': wait for it to finish, or build into another folder.", e);
+        }
+    }
 
     /// <summary>The folder of the live generation and its name, or null when DIR holds no published index.</summary>
     public static (string Name, string Path)? ReadCurrent(string indexDirectory)
@@ -70,3 +89,6 @@ public static class IndexLayout
         }
     }
 }
+
+/// <summary>Another build holds the index folder.</summary>
+public sealed class IndexBusyException(string message, Exception inner) : IOException(message, inner);
