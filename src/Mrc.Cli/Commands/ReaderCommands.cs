@@ -9,6 +9,7 @@ using Mrc.Reader.Checkpoints;
 using Mrc.Reader.Inference;
 using Mrc.Reader.Models;
 using Mrc.Reader.Tokenization;
+using Mrc.Retriever.Search;
 
 namespace Mrc.Cli.Commands;
 
@@ -25,7 +26,13 @@ internal static class ReaderCommands
     {
         var dataset = new Option<FileInfo>("--dataset") { Description = "KorQuAD/SQuAD JSON with questions and their paragraphs.", Required = true };
         var model = new Option<DirectoryInfo>("--model") { Description = "Model version folder: config.json, weights, vocab.txt or tokenizer.json.", Required = true };
-        var goldContext = new Option<bool>("--gold-context") { Description = "Read each question's own paragraph (the only passage source of this command)." };
+        var goldContext = new Option<bool>("--gold-context") { Description = "Read each question's own paragraph." };
+        var index = new Option<DirectoryInfo>("--index") { Description = "Retrieve passages from this index (written by `mrc index build`) instead of the gold paragraph." };
+        var topK = new Option<int>("--top-k") { Description = "Passages retrieved per question with --index.", DefaultValueFactory = _ => 5 };
+        var mode = new Option<string>("--mode") { Description = "How retrieved passages are read: separate or concat.", DefaultValueFactory = _ => "separate" };
+        var retrieverWeight = new Option<float>("--retriever-weight") { Description = "Weight of the retriever score added to span scores (separate mode)." };
+        mode.AcceptOnlyFromAmong("separate", "concat");
+        var scoring = new SearchOptions();
         var output = new Option<FileInfo>("--out") { Description = "Predictions file {\"id\": \"answer\"}; the n-best list goes beside it as NAME.nbest.json.", Required = true };
         var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:N.", DefaultValueFactory = _ => "auto" };
         var threads = new Option<int>("--threads") { Description = "libtorch threads (0 = libtorch default)." };
@@ -36,12 +43,19 @@ internal static class ReaderCommands
 
         var command = new Command("predict", "Answer a dataset's questions with a reader model (in-process) and write predictions.")
         {
-            dataset, model, goldContext, output, device, threads, nBest, maxAnswerLength, stripParticles, limit,
+            dataset, model, goldContext, index, topK, mode, retrieverWeight, output, device, threads, nBest, maxAnswerLength, stripParticles, limit,
         };
+        scoring.AddTo(command);
         command.SetAction((parse, cancellationToken) => CommandErrors.Guard(console, async () =>
         {
-            if (!parse.GetValue(goldContext))
-                throw new ArgumentException("--gold-context is required: predict reads each question's own paragraph.");
+            var indexDir = parse.GetValue(index);
+            if (parse.GetValue(goldContext) == (indexDir is not null))
+                throw new ArgumentException("pass either --gold-context (each question's own paragraph) or --index DIR (retrieved passages).");
+            var k = parse.GetValue(topK);
+            if (k < 1) throw new ArgumentException("--top-k must be ≥ 1.");
+            var weight = parse.GetValue(retrieverWeight);
+            if (!float.IsFinite(weight) || weight < 0) throw new ArgumentException("--retriever-weight must be a finite number ≥ 0.");
+            var passageMode = parse.GetValue(mode) == "concat" ? PassageMode.Concat : PassageMode.Separate;
             var n = parse.GetValue(nBest);
             if (n is < 1 or > ReaderEngine.NBestSize) throw new ArgumentException($"--n-best must be in 1..{ReaderEngine.NBestSize}.");
             if (parse.GetValue(maxAnswerLength) < 1) throw new ArgumentException("--max-answer-length must be ≥ 1.");
@@ -56,7 +70,10 @@ internal static class ReaderCommands
             await console.Error.WriteLineAsync(
                 $"model {modelDir.Name}: {reader.Config.ModelType}, {reader.Parameters:N0} parameters on {reader.Executor.Device}; {examples.Count} questions");
 
-            var settings = new ReadSettings(PassageMode.Separate, n, parse.GetValue(maxAnswerLength), 0, parse.GetValue(stripParticles));
+            var passages = indexDir is null
+                ? examples.Select(e => (IReadOnlyList<PassageInput>)[new PassageInput(e.Id, e.Context ?? "")]).ToList()
+                : await RetrieveAsync(console, indexDir, scoring.Read(parse), examples, k);
+            var settings = new ReadSettings(passageMode, n, parse.GetValue(maxAnswerLength), weight, parse.GetValue(stripParticles));
             var results = new (string Text, IReadOnlyList<ReaderAnswer> Answers)[examples.Count];
             var done = 0;
             var clock = Stopwatch.StartNew();
@@ -65,7 +82,9 @@ internal static class ReaderCommands
                 async (i, ct) =>
                 {
                     var example = examples[i];
-                    var answers = await reader.Engine.ReadAsync(example.Question, [new PassageInput(example.Id, example.Context ?? "")], settings, ct);
+                    var answers = passages[i].Count == 0
+                        ? []
+                        : await reader.Engine.ReadAsync(example.Question, passages[i], settings, ct);
                     results[i] = (answers.Count > 0 ? answers[0].Text : "", answers);
                     var count = Interlocked.Increment(ref done);
                     if (count % 100 == 0 || count == examples.Count)
@@ -83,8 +102,9 @@ internal static class ReaderCommands
                 text = a.Text,
                 probability = a.Probability,
                 score = a.Score,
-                start_char = TextOffsets.ToCodePoints(p.e.Context ?? "", a.StartChar),
-                end_char = TextOffsets.ToCodePoints(p.e.Context ?? "", a.EndChar),
+                passage_id = a.PassageId,
+                start_char = TextOffsets.ToCodePoints(passages[p.i][a.PassageIndex].Text, a.StartChar),
+                end_char = TextOffsets.ToCodePoints(passages[p.i][a.PassageIndex].Text, a.EndChar),
             }).ToList());
             await File.WriteAllTextAsync(nbestPath, JsonSerializer.Serialize(nbest, IndentedJson), cancellationToken);
             await console.Error.WriteLineAsync($"wrote {outFile.FullName} and {nbestPath}");
@@ -120,6 +140,30 @@ internal static class ReaderCommands
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>The top <paramref name="k"/> passages of the index for every question (none for a question without searchable words).</summary>
+    static async Task<List<IReadOnlyList<PassageInput>>> RetrieveAsync(
+        CliConsole console, DirectoryInfo indexDir, ScoringSettings scoring, List<QuestionExample> examples, int k)
+    {
+        using var host = SearchOptions.OpenIndex(indexDir, scoring);
+        var searcher = new PassageSearcher(host, scoring);
+        var result = new List<IReadOnlyList<PassageInput>>(examples.Count);
+        var unsearchable = 0;
+        foreach (var example in examples)
+        {
+            try
+            {
+                result.Add([.. searcher.Search(example.Question, k).Hits.Select(h => new PassageInput(h.Passage.Id, h.Passage.Text, h.Score))]);
+            }
+            catch (QueryHasNoTermsException)
+            {
+                unsearchable++;
+                result.Add([]);
+            }
+        }
+        await console.Error.WriteLineAsync($"retrieved top {k} passages from {indexDir.FullName} ({unsearchable} questions without searchable words)");
+        return result;
     }
 
     static LocalReader LoadReader(string folder, string device)
