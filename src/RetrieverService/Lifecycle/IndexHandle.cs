@@ -78,7 +78,9 @@ public sealed class IndexHandle
             var searchers = new SearcherManager(directory, new ScoringSearcherFactory(defaults.CreateSimilarity()));
             return new IndexHandle(current.Name, current.Path, metadata, directory, searchers, analyzer, defaults);
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or InvalidOperationException)
+        // Damaged Lucene files surface as many exception types (IOException, index or argument out
+        // of range, format errors); whatever it is, the index cannot be served and must be rebuilt.
+        catch (Exception e) when (e is not OutOfMemoryException and not IndexUnavailableException)
         {
             analyzer?.Dispose();
             directory?.Dispose();

@@ -16,9 +16,10 @@ public sealed partial class IndexReloadService(IndexHost host, IOptions<Retrieve
             {
                 host.Reload();
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or IndexUnavailableException)
+            catch (Exception e) when (e is not OperationCanceledException and not ObjectDisposedException)
             {
-                // A folder being written or briefly unreadable: the next tick tries again.
+                // A folder being written or briefly unreadable: keep serving and try again next tick,
+                // rather than let the background service fail and stop the host.
                 LogReloadError(logger, host.IndexDirectory, e.Message);
             }
         }
