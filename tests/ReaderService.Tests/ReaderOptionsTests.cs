@@ -1,0 +1,53 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Options;
+using Mrc.Reader.Inference;
+using Mrc.Reader.Models;
+using Mrc.Reader.Tests.Support;
+
+namespace Mrc.Reader.Tests;
+
+/// <summary>Settings validated at start, offsets in code points, a model folder loaded outside the server.</summary>
+public class ReaderOptionsTests
+{
+    [Fact]
+    public void Validate_Defaults_HaveNoProblem() => Assert.Empty(new ReaderOptions().Validate());
+
+    [Theory]
+    [InlineData("Device", "gpu", "Reader:Device")]
+    [InlineData("Precision", "int8", "Reader:Precision")]
+    [InlineData("DocStride", "400", "DocStride")]
+    [InlineData("DefaultNBest", "21", "DefaultNBest")]
+    public void Start_WithInvalidSetting_FailsNamingIt(string key, string value, string message)
+    {
+        using var factory = new WebApplicationFactory<ReaderOptions>().WithWebHostBuilder(web => web.UseSetting($"Reader:{key}", value));
+
+        var error = Assert.Throws<OptionsValidationException>(() => factory.Server);
+
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ToCodePoints_AfterAnAstralCharacter_CountsItOnce()
+    {
+        const string text = "a😀b한";
+        Assert.Equal(1, TextOffsets.ToCodePoints(text, 1));
+        Assert.Equal(2, TextOffsets.ToCodePoints(text, 3));
+        Assert.Equal(4, TextOffsets.ToCodePoints(text, 5));
+    }
+
+    [Fact]
+    public async Task ReaderFactory_LoadsAFolderAndReads()
+    {
+        using var folder = new TempFolder();
+        TinyModels.WriteModelFolder(folder.Path, TinyModels.CharacterVocabulary(TinyModelRepository.Context, TinyModelRepository.Question), modelType: "electra");
+
+        await using var reader = ReaderFactory.Load(folder.Path, device: "cpu");
+        var answers = await reader.Engine.ReadAsync(TinyModelRepository.Question, [new PassageInput("p", TinyModelRepository.Context)], new ReadSettings(), CancellationToken.None);
+
+        Assert.Equal("electra", reader.Config.ModelType);
+        Assert.Empty(reader.Report.Unexpected);
+        Assert.Equal(5, answers.Count);
+        Assert.All(answers, a => Assert.Equal(TinyModelRepository.Context[a.StartChar..a.EndChar], a.Text));
+    }
+}
