@@ -162,6 +162,23 @@ public sealed class WorkerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ReaderThatStaysDown_FailsTheJobWithTheReason_AndKeepsPredictions()
+    {
+        pipeline.ReaderUpForReads = 6;
+        var (host, token) = await StartWithSetAsync(database, pipeline);
+        await using var _ = host;
+        var submitted = await host.Client(token).SubmitAsync(Run());
+        await WaitUntilAsync(async () =>
+            (await host.Get<SubmissionService>().GetAsync(Caller.Admin, submitted.Id)).IsFinal, "the run ends");
+
+        var failed = await host.Client(token).GetSubmissionAsync(new GetSubmissionRequest { SubmissionId = submitted.Id });
+        Assert.Equal(SubmissionState.Failed, failed.State);
+        Assert.StartsWith("Reader.Read failed after 3 attempts: Unavailable: model is reloading", failed.Error, StringComparison.Ordinal);
+        Assert.Equal(6, (await PredictionsAsync(host, submitted.Id)).Count);
+        Assert.Equal(6, failed.Completed);
+    }
+
+    [Fact]
     public async Task Cancel_WhileRunning_StopsTheJobAndKeepsPredictions()
     {
         pipeline.ReadGate = new SemaphoreSlim(3);

@@ -40,6 +40,9 @@ public sealed class FakePipeline : IAsyncDisposable
     /// <summary>Retriever answers Unavailable after this many successful RetrieveBatch calls (null: never).</summary>
     public int? RetrieverUpForBatches { get; set; }
 
+    /// <summary>Reader answers Unavailable after this many successful Read calls (null: never).</summary>
+    public int? ReaderUpForReads { get; set; }
+
     /// <summary>Models ListModels reports.</summary>
     public List<ModelInfo> Models { get; } =
     [
@@ -50,6 +53,7 @@ public sealed class FakePipeline : IAsyncDisposable
     public ConcurrentQueue<string> ReadQuestions { get; } = new();
     public int RetrieveBatchCalls => batchCalls;
     internal int batchCalls;
+    internal int readCalls;
 
     public static async Task<FakePipeline> StartAsync()
     {
@@ -111,6 +115,8 @@ public sealed class FakePipeline : IAsyncDisposable
         {
             var pipeline = holder.Pipeline;
             if (pipeline.ReadGate is { } gate) await gate.WaitAsync(context.CancellationToken);
+            if (pipeline.ReaderUpForReads is { } up && Interlocked.Increment(ref pipeline.readCalls) > up)
+                throw new RpcException(new Status(StatusCode.Unavailable, "model is reloading"));
             pipeline.ReadQuestions.Enqueue(request.Question);
             var answer = pipeline.Answer(request);
             var response = new ReadResponse { Model = request.Model, Version = request.Version };
