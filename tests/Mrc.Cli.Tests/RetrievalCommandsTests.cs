@@ -1,0 +1,108 @@
+using System.Text.Json;
+using Mrc.Core.Data;
+using Mrc.Tests;
+
+namespace Mrc.Cli.Tests;
+
+/// <summary>`mrc index build`, `mrc search`, `mrc retrieval eval` and `mrc bench retrieval` on a small cut of part a.</summary>
+public sealed class RetrievalCommandsTests : IDisposable
+{
+    readonly string work = Path.Combine(Path.GetTempPath(), "mrc-cli-retrieval-tests", Guid.NewGuid().ToString("N"));
+
+    public RetrievalCommandsTests()
+    {
+        Directory.CreateDirectory(work);
+        var partA = SquadJson.Load(TestData.KorQuadPartA);
+        Corpus = Path.Combine(work, "part-a-3.json");
+        SquadJson.Save(partA with { Articles = partA.Articles.Take(3).ToList() }, Corpus);
+        Index = Path.Combine(work, "index");
+    }
+
+    string Corpus { get; }
+    string Index { get; }
+
+    public void Dispose() => Directory.Delete(work, recursive: true);
+
+    static async Task<(int Exit, string Out, string Error)> Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int exit = await MrcCommandLine.RunAsync(args, output, error);
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public async Task IndexBuildThenEval_PrintsRecallMrrAndSpeedAsJson()
+    {
+        var build = await Run("index", "build", "--corpus", Corpus, "--out", Index, "--chunk-size", "0");
+        Assert.Equal(0, build.Exit);
+        Assert.Contains("indexed", build.Out, StringComparison.Ordinal);
+        Assert.Contains("committing", build.Error, StringComparison.Ordinal);
+
+        var eval = await Run("retrieval", "eval", "--index", Index, "--dataset", Corpus, "--k", "1,5,20", "--json");
+
+        Assert.Equal(0, eval.Exit);
+        using var json = JsonDocument.Parse(eval.Out);
+        var root = json.RootElement;
+        Assert.Equal("korean-bigram", root.GetProperty("analyzer").GetString());
+        Assert.True(root.GetProperty("questions").GetInt32() > 50);
+        double r1 = root.GetProperty("recall").GetProperty("1").GetDouble(), r20 = root.GetProperty("recall").GetProperty("20").GetDouble();
+        Assert.InRange(r1, 0.8, 1.0);
+        Assert.InRange(r20, r1, 1.0);
+        Assert.InRange(root.GetProperty("mrr").GetDouble(), r1, 1.0);
+        Assert.True(root.GetProperty("queries_per_second").GetDouble() > 0);
+    }
+
+    [Fact]
+    public async Task Search_PrintsRankedPassagesWithTheirIds()
+    {
+        Assert.Equal(0, (await Run("index", "build", "--corpus", Corpus, "--out", Index, "--chunk-size", "0")).Exit);
+        string question = SquadJson.Load(Corpus).Examples().First().Question;
+
+        var search = await Run("search", "--index", Index, question, "--k", "2", "--json");
+
+        Assert.Equal(0, search.Exit);
+        var lines = search.Out.Trim().Split('\n');
+        Assert.Equal(2, lines.Length);
+        using var first = JsonDocument.Parse(lines[0]);
+        Assert.Equal(1, first.RootElement.GetProperty("rank").GetInt32());
+        Assert.Equal("0-0#0", first.RootElement.GetProperty("id").GetString());
+    }
+
+    [Fact]
+    public async Task BenchRetrieval_PrintsLatencyAndBatchThroughput()
+    {
+        Assert.Equal(0, (await Run("index", "build", "--corpus", Corpus, "--out", Index, "--chunk-size", "0")).Exit);
+
+        var bench = await Run("bench", "retrieval", "--index", Index, "--dataset", Corpus, "--k", "5");
+
+        Assert.Equal(0, bench.Exit);
+        Assert.Contains("single thread:", bench.Out, StringComparison.Ordinal);
+        Assert.Contains("p99", bench.Out, StringComparison.Ordinal);
+        Assert.Contains("batch:", bench.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RetrievalEval_WithoutIndex_ExitsWithOneLineSayingHowToBuildIt()
+    {
+        var eval = await Run("retrieval", "eval", "--index", Index, "--dataset", Corpus);
+
+        Assert.Equal(2, eval.Exit);
+        Assert.StartsWith("error: No index at", eval.Error, StringComparison.Ordinal);
+        Assert.Contains("mrc index build", eval.Error, StringComparison.Ordinal);
+        Assert.Single(eval.Error.Trim().Split('\n'));
+    }
+
+    [Theory]
+    [InlineData("--k", "0,5")]
+    [InlineData("--k1", "9")]
+    public async Task RetrievalEval_WithBadNumbers_ExitsWithAnInputError(string option, string value)
+    {
+        Assert.Equal(0, (await Run("index", "build", "--corpus", Corpus, "--out", Index, "--chunk-size", "0")).Exit);
+
+        var eval = await Run("retrieval", "eval", "--index", Index, "--dataset", Corpus, option, value);
+
+        Assert.Equal(2, eval.Exit);
+        Assert.Contains(option, eval.Error, StringComparison.Ordinal);
+    }
+}
