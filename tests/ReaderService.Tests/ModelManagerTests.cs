@@ -88,6 +88,21 @@ public class ModelManagerTests
     }
 
     [Fact]
+    public async Task Acquire_BrokenVersionOnceFixed_LoadsWithoutRestart()
+    {
+        using var repository = new TinyModelRepository();
+        await using var manager = Manager(repository);
+        await Assert.ThrowsAsync<ModelLoadException>(() => manager.AcquireAsync("broken", "1", CancellationToken.None));
+        await Assert.ThrowsAsync<ModelLoadException>(() => manager.AcquireAsync("broken", "1", CancellationToken.None));
+
+        var fixedWeights = Path.Combine(repository.Root, "korean-tiny", "1", "model.safetensors");
+        File.Copy(fixedWeights, Path.Combine(repository.Root, "broken", "1", "model.safetensors"));
+
+        using var lease = await manager.AcquireAsync("broken", "1", CancellationToken.None);
+        Assert.Equal("", manager.Status().Single(s => s.Entry.Name == "broken").LoadError);
+    }
+
+    [Fact]
     public async Task Acquire_ConcurrentFirstUse_LoadsOnce()
     {
         using var repository = new TinyModelRepository();

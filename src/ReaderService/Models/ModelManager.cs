@@ -96,7 +96,7 @@ public sealed partial class ModelManager : IAsyncDisposable
     readonly ReaderOptions options;
     readonly ILogger<ModelManager> logger;
     readonly ConcurrentDictionary<string, Lazy<Task<LoadedReader>>> loaded = new(StringComparer.Ordinal);
-    readonly ConcurrentDictionary<string, string> failures = new(StringComparer.Ordinal);
+    readonly ConcurrentDictionary<string, (string Reason, DateTime Stamp)> failures = new(StringComparer.Ordinal);
     readonly Lock evictionGate = new();
     long clock;
 
@@ -120,7 +120,12 @@ public sealed partial class ModelManager : IAsyncDisposable
         while (true)
         {
             if (failures.TryGetValue(entry.Key, out var failure))
-                throw new ModelLoadException($"model {entry.Key} cannot be loaded: {failure}");
+            {
+                // A failed version is tried again only once its files have changed.
+                if (failure.Stamp == FolderStamp(entry.Folder))
+                    throw new ModelLoadException($"model {entry.Key} cannot be loaded: {failure.Reason}");
+                failures.TryRemove(new KeyValuePair<string, (string, DateTime)>(entry.Key, failure));
+            }
             var lazy = loaded.GetOrAdd(entry.Key, _ => new Lazy<Task<LoadedReader>>(() => Task.Run(() => Load(entry), CancellationToken.None)));
             LoadedReader reader;
             try
@@ -132,7 +137,7 @@ public sealed partial class ModelManager : IAsyncDisposable
                 var reason = e is ModelLoadException or CheckpointException or InvalidDataException or NotSupportedException or FileNotFoundException
                     ? e.Message
                     : $"{e.GetType().Name}: {e.Message}";
-                failures[entry.Key] = reason;
+                failures[entry.Key] = (reason, FolderStamp(entry.Folder));
                 loaded.TryRemove(new KeyValuePair<string, Lazy<Task<LoadedReader>>>(entry.Key, lazy));
                 LogLoadFailed(logger, e, entry.Key, reason);
                 throw new ModelLoadException($"model {entry.Key} cannot be loaded: {reason}", e);
@@ -177,6 +182,20 @@ public sealed partial class ModelManager : IAsyncDisposable
         return new LoadedReader(entry, local.Config, local.Executor, local.Runner, local.Engine, local.Parameters);
     }
 
+    /// <summary>The newest write time of the folder and its files: changes when a version is fixed or replaced.</summary>
+    static DateTime FolderStamp(string folder)
+    {
+        try
+        {
+            var info = new DirectoryInfo(folder);
+            return info.EnumerateFiles().Select(f => f.LastWriteTimeUtc).Append(info.LastWriteTimeUtc).Max();
+        }
+        catch (IOException)
+        {
+            return DateTime.MinValue;
+        }
+    }
+
     /// <summary>"auto" → CUDA when libtorch sees a GPU, else CPU; "cuda[:N]" fails when there is none.</summary>
     public static Device ResolveDevice(string setting)
     {
@@ -206,7 +225,7 @@ public sealed partial class ModelManager : IAsyncDisposable
                 reader is not null,
                 entry.Name == defaultName,
                 ModelRepository.ReadCard(entry),
-                failures.GetValueOrDefault(entry.Key, ""));
+                failures.TryGetValue(entry.Key, out var failure) ? failure.Reason : "");
         })];
     }
 
