@@ -56,6 +56,7 @@ internal static class ReaderCommands
             var weight = parse.GetValue(retrieverWeight);
             if (!float.IsFinite(weight) || weight < 0) throw new ArgumentException("--retriever-weight must be a finite number ≥ 0.");
             var passageMode = parse.GetValue(mode) == "concat" ? PassageMode.Concat : PassageMode.Separate;
+            if (passageMode == PassageMode.Concat && weight > 0) throw new ArgumentException("--retriever-weight applies to --mode separate only.");
             var n = parse.GetValue(nBest);
             if (n is < 1 or > ReaderEngine.NBestSize) throw new ArgumentException($"--n-best must be in 1..{ReaderEngine.NBestSize}.");
             if (parse.GetValue(maxAnswerLength) < 1) throw new ArgumentException("--max-answer-length must be ≥ 1.");
