@@ -164,6 +164,21 @@ public sealed class TrainingRunTests(TinyTrainingSetup setup) : IClassFixture<Ti
     }
 
     [Fact]
+    public void ReaderTraining_FromAConfigAndVocabularyAlone_StartsFresh()
+    {
+        string scratch = NewFolder("scratch");
+        Directory.CreateDirectory(scratch);
+        File.Copy(setup.ConfigFile, Path.Combine(scratch, "config.json"));
+        foreach (var file in Directory.GetFiles(setup.TokenizerFolder)) File.Copy(file, Path.Combine(scratch, Path.GetFileName(file)));
+        var progress = new Collect();
+
+        var result = new ReaderTrainer(ReaderOptions(scratch, NewFolder("reader")) with { ValidationFile = null, MaxSteps = 2 }, progress).Run();
+
+        Assert.Equal(2, result.Steps);
+        Assert.Contains(progress.Reports, r => r.Message?.Contains("training from a fresh initialisation", StringComparison.Ordinal) == true);
+    }
+
+    [Fact]
     public void Curriculum_WindowsComeShortestContextFirst()
     {
         var tokenizer = WordPieceTokenizer.FromFolder(setup.TokenizerFolder);

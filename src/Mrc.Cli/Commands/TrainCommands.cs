@@ -38,7 +38,7 @@ internal static class TrainCommands
     {
         var train = new Option<string>("--train") { Description = "KorQuAD/SQuAD JSON (or .jsonl with contexts) to train on.", Required = true };
         var validation = new Option<string?>("--validation") { Description = "Held-out KorQuAD/SQuAD JSON scored with the official EM/F1." };
-        var model = new Option<string>("--model") { Description = "HF model folder: an encoder (e.g. after `mrc train mlm`) or a QA model.", Required = true };
+        var model = new Option<string>("--model") { Description = "HF model folder: an encoder (e.g. after `mrc train mlm`), a QA model, or config.json + vocab only (from scratch).", Required = true };
         var output = new Option<string>("--out") { Description = "Folder for the best model, e.g. models/NAME/VERSION.", Required = true };
         var maxSeqLength = new Option<int>("--max-seq-length") { DefaultValueFactory = _ => 384 };
         var docStride = new Option<int>("--doc-stride") { DefaultValueFactory = _ => 128 };

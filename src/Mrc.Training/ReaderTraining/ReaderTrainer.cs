@@ -52,7 +52,8 @@ public sealed class ReaderTrainer(ReaderTrainingOptions options, IProgress<Train
         manual_seed(options.Seed);
         using var model = new QuestionAnsweringModel(config);
         WeightInit.Apply(model);
-        LoadInitialWeights(model, options.ModelFolder);
+        if (CheckpointLoader.HasCheckpoint(options.ModelFolder)) LoadInitialWeights(model, options.ModelFolder);
+        else Report(0, 0, double.NaN, 0, 0, $"{options.ModelFolder} holds no weights: training from a fresh initialisation");
 
         int examplesPerStep = options.BatchSize * options.GradientAccumulation;
         int stepsPerEpoch = (windows.Count + examplesPerStep - 1) / examplesPerStep;

@@ -5,7 +5,10 @@ public sealed record ReaderTrainingOptions
 {
     public required string TrainFile { get; init; }
     public string? ValidationFile { get; init; }
-    /// <summary>HF model folder: an encoder (e.g. after TAPT) or a QA model to continue.</summary>
+    /// <summary>
+    /// HF model folder: an encoder (e.g. after TAPT) or a QA model to continue; with only config.json
+    /// and tokenizer files (no weights) the model starts from a fresh initialisation.
+    /// </summary>
     public required string ModelFolder { get; init; }
     /// <summary>The trained model's folder, e.g. a model-repository version <c>models/NAME/VERSION</c>; holds the best model.</summary>
     public required string OutputFolder { get; init; }
