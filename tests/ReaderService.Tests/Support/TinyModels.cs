@@ -26,12 +26,14 @@ internal static class TinyModels
     /// <summary>A seeded random QA model, in eval mode.</summary>
     public static QuestionAnsweringModel Create(EncoderConfig config, int seed = 7)
     {
-        torch.random.manual_seed(seed);
         var model = new QuestionAnsweringModel(config);
+        // Every weight is drawn from a generator of its own: test classes run in parallel, and the
+        // global generator shared with them would give two models of the same seed different weights.
+        using var generator = new torch.Generator((ulong)seed);
         using (torch.no_grad())
         {
             // Larger than default init so that the logits differ clearly between tokens.
-            foreach (var (_, p) in model.named_parameters()) p.normal_(0, 0.5);
+            foreach (var (_, p) in model.named_parameters()) p.normal_(0, 0.5, generator);
         }
         model.eval();
         return model;
