@@ -3,6 +3,7 @@ using Grpc.Net.Client;
 using Mrc.Contracts.V1;
 using Mrc.EndToEnd.Tests.Support;
 using Mrc.Tests;
+using ExternalProgram = Mrc.Tests.ExternalProgram;
 
 namespace Mrc.EndToEnd.Tests;
 

@@ -70,12 +70,12 @@ public class ProtoContractTests
         var clientFolder = Path.Combine(Mrc.Tests.TestData.RepositoryRoot, "clients", "node");
         if (!Directory.Exists(Path.Combine(clientFolder, "node_modules", "@grpc", "proto-loader")))
         {
-            var install = await ExternalProcess.RunAsync("npm", "ci --no-audit --no-fund", clientFolder, TimeSpan.FromMinutes(5));
+            var install = await Mrc.Tests.ExternalProgram.RunAsync("npm", ["ci", "--no-audit", "--no-fund"], clientFolder, TimeSpan.FromMinutes(5));
             Assert.True(install.Exit == 0, $"npm ci failed in {clientFolder}: {install.Error}");
         }
 
-        var (exit, output, error) = await ExternalProcess.RunAsync(
-            "node", "describe-protos.mjs", clientFolder, TimeSpan.FromMinutes(1));
+        var (exit, output, error) = await Mrc.Tests.ExternalProgram.RunAsync(
+            "node", ["describe-protos.mjs"], clientFolder, TimeSpan.FromMinutes(1));
 
         Assert.True(exit == 0, error);
         using var json = JsonDocument.Parse(output);

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Mrc.EndToEnd.Tests.Support;
+namespace Mrc.Tests;
 
 /// <summary>Runs a program to completion (with a time limit) and returns its exit code and output.</summary>
 public static class ExternalProgram
