@@ -1,4 +1,5 @@
 using Mrc.Core.Data;
+using Mrc.Training.Text;
 
 namespace Mrc.Training;
 
@@ -14,7 +15,7 @@ public static class SentenceOverlapBaseline
         var questionBigrams = Bigrams(question);
         string best = "";
         int bestOverlap = -1;
-        foreach (var sentence in Sentences(context))
+        foreach (var sentence in SentenceSpans.Find(context).Select(s => context.Substring(s.Start, s.Length)))
         {
             int overlap = Bigrams(sentence).Count(questionBigrams.Contains);
             if (overlap > bestOverlap)
@@ -35,21 +36,5 @@ public static class SentenceOverlapBaseline
         foreach (var word in text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))
             for (int i = 0; i + 1 < word.Length; i++) set.Add(word.Substring(i, 2));
         return set;
-    }
-
-    /// <summary>Sentences end at '.', '?' or '!' followed by whitespace, or at a line break.</summary>
-    static IEnumerable<string> Sentences(string text)
-    {
-        int start = 0;
-        for (int i = 0; i < text.Length; i++)
-        {
-            bool end = text[i] == '\n' || (text[i] is '.' or '?' or '!' && (i + 1 == text.Length || char.IsWhiteSpace(text[i + 1])));
-            if (!end) continue;
-            var sentence = text[start..(i + 1)].Trim();
-            if (sentence.Length > 0) yield return sentence;
-            start = i + 1;
-        }
-        var rest = text[start..].Trim();
-        if (rest.Length > 0) yield return rest;
     }
 }
