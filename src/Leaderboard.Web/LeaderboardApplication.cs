@@ -18,9 +18,14 @@ public static class LeaderboardApplication
     {
         builder.AddServiceDefaults();
         builder.AddLeaderboardDatabase();
+        // MudBlazor's files and blazor.web.js come from the static web assets manifest of the build output
+        // outside Development too (the AppHost and `dotnet run` start the build output in Production);
+        // a published app has them in wwwroot and no manifest, where this does nothing.
+        builder.WebHost.UseStaticWebAssets();
         var services = builder.Services;
 
         services.AddOptions<LeaderboardOptions>().BindConfiguration(LeaderboardOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<EvaluationOptions>().BindConfiguration(EvaluationOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
 

@@ -36,6 +36,37 @@ public sealed class LeaderboardOptions
     public int TokenLifetimeDays { get; set; }
 }
 
+/// <summary>
+/// Section "Demo": what a local run registers at its first start, so that a new user finds an evaluation
+/// set and a team to submit with. Empty values register nothing (the deployed form).
+/// </summary>
+public sealed class DemoOptions : IValidatableObject
+{
+    public const string Section = "Demo";
+
+    /// <summary>Name of the demo evaluation set.</summary>
+    public string EvaluationSetName { get; set; } = "";
+
+    /// <summary>SQuAD/KorQuAD JSON or JSONL file registered as that set if no set has the name yet.</summary>
+    public string EvaluationSetPath { get; set; } = "";
+
+    /// <summary>Name of the demo team.</summary>
+    public string TeamName { get; set; } = "";
+
+    /// <summary>The demo team's token, for signing in and for `mrc submit`; at least 12 characters.</summary>
+    public string TeamToken { get; set; } = "";
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (EvaluationSetPath.Length > 0 && EvaluationSetName.Trim().Length == 0)
+            yield return new ValidationResult("Demo:EvaluationSetName is required with Demo:EvaluationSetPath.");
+        if ((TeamName.Length > 0) != (TeamToken.Length > 0))
+            yield return new ValidationResult("Demo:TeamName and Demo:TeamToken go together.");
+        if (TeamToken.Length is > 0 and < 12)
+            yield return new ValidationResult("Demo:TeamToken needs at least 12 characters.");
+    }
+}
+
 /// <summary>Section "Database": which provider the leaderboard stores its data in.</summary>
 public sealed class DatabaseOptions
 {

@@ -13,8 +13,11 @@ public sealed class TeamService(
     IOptions<LeaderboardOptions> options,
     TimeProvider clock)
 {
-    /// <summary>Creates a team and returns its token: the only time the token is seen.</summary>
-    public async Task<(TeamInfo Team, string Token)> CreateAsync(string name, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Creates a team and returns its token: the only time the token is seen. A new random token unless
+    /// <paramref name="token"/> is given (the configured demo team of a local run).
+    /// </summary>
+    public async Task<(TeamInfo Team, string Token)> CreateAsync(string name, string? token = null, CancellationToken cancellationToken = default)
     {
         name = (name ?? "").Trim();
         if (name.Length is 0 or > 100)
@@ -22,7 +25,7 @@ public sealed class TeamService(
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         if (await db.Teams.AnyAsync(t => t.Name == name, cancellationToken))
             throw new LeaderboardException(LeaderboardError.FailedPrecondition, $"A team named \"{name}\" already exists.");
-        var token = Tokens.NewToken();
+        token ??= Tokens.NewToken();
         var now = clock.GetUtcNow().UtcDateTime;
         var team = new Team { Name = name, TokenHash = Tokens.Hash(token), CreatedAt = now, TokenExpiresAt = Expiry(now) };
         db.Teams.Add(team);
