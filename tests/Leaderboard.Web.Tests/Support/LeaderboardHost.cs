@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Leaderboard.Web.Data;
+using Leaderboard.Web.Domain;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -68,9 +69,18 @@ public sealed class LeaderboardHost : IAsyncDisposable
         builder.AddLeaderboard();
 
         var app = builder.Build();
-        await app.Services.MigrateLeaderboardDatabaseAsync();
-        app.MapLeaderboard();
-        await app.StartAsync();
+        try
+        {
+            await app.Services.MigrateLeaderboardDatabaseAsync();
+            await app.Services.SeedDemoAsync();
+            app.MapLeaderboard();
+            await app.StartAsync();
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
         return new LeaderboardHost(app, new Uri($"http://127.0.0.1:{httpPort}"), new Uri($"http://127.0.0.1:{grpcPort}"));
     }
 
