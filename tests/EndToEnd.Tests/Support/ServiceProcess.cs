@@ -32,8 +32,27 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public string Log { get { lock (log) return log.ToString(); } }
 
-    /// <summary>Starts <paramref name="project"/> with <paramref name="settings"/> as --Key=Value and waits until /health answers.</summary>
+    /// <summary>
+    /// Starts <paramref name="project"/> with <paramref name="settings"/> as --Key=Value and waits until /health answers.
+    /// Another process may take a probed port before the service binds it; then it starts again on new ports.
+    /// </summary>
     public static async Task<ServiceProcess> StartAsync(string project, IReadOnlyDictionary<string, string> settings, TimeSpan timeout)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnFreePortsAsync(project, settings, timeout);
+            }
+            catch (PortTakenException) when (attempt < 5)
+            {
+            }
+        }
+    }
+
+    sealed class PortTakenException(string message) : Exception(message);
+
+    static async Task<ServiceProcess> StartOnFreePortsAsync(string project, IReadOnlyDictionary<string, string> settings, TimeSpan timeout)
     {
         int grpc = FreePort(), http = FreePort();
         var dll = Path.Combine(Mrc.Tests.TestData.RepositoryRoot, "src", project, "bin", BuildConfiguration, "net10.0", project + ".dll");
@@ -63,7 +82,13 @@ public sealed class ServiceProcess : IAsyncDisposable
         while (DateTime.UtcNow < deadline)
         {
             if (service.process.HasExited)
-                throw new InvalidOperationException($"{project} exited with {service.process.ExitCode}:\n{service.Log}");
+            {
+                await service.process.WaitForExitAsync(); // the log is complete
+                string message = $"{project} exited with {service.process.ExitCode}:\n{service.Log}";
+                throw message.Contains("address already in use", StringComparison.OrdinalIgnoreCase)
+                    ? new PortTakenException(message)
+                    : new InvalidOperationException(message);
+            }
             try
             {
                 var response = await client.GetAsync(new Uri($"http://127.0.0.1:{http}/health"));

@@ -35,8 +35,27 @@ public sealed class LeaderboardHost : IAsyncDisposable
     public Uri GrpcAddress { get; }
     public IServiceProvider Services => app.Services;
 
+    /// <summary>
+    /// Starts on two free ports. Another process (another test project, Aspire's orchestrator) may take
+    /// a port between our probe and Kestrel's bind, so a taken port means new ports and another try.
+    /// </summary>
     public static async Task<LeaderboardHost> StartAsync(
         TestDatabase database, Uri pipelineAddress, IDictionary<string, string?>? overrides = null)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnFreePortsAsync(database, pipelineAddress, overrides);
+            }
+            catch (IOException e) when (attempt < 5 && PortTaken(e))
+            {
+            }
+        }
+    }
+
+    static async Task<LeaderboardHost> StartOnFreePortsAsync(
+        TestDatabase database, Uri pipelineAddress, IDictionary<string, string?>? overrides)
     {
         int httpPort = FreePort(), grpcPort = FreePort();
         var settings = new Dictionary<string, string?>
@@ -108,6 +127,13 @@ public sealed class LeaderboardHost : IAsyncDisposable
         foreach (var channel in channels) channel.Dispose();
         await app.StopAsync();
         await app.DisposeAsync();
+    }
+
+    static bool PortTaken(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+            if (e is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse } || e.GetType().Name == "AddressInUseException") return true;
+        return false;
     }
 
     static int FreePort()

@@ -21,7 +21,7 @@ public sealed class PostgresServer : IAsyncDisposable
         Port = port;
     }
 
-    public int Port { get; }
+    public int Port { get; private set; }
 
     public string ConnectionString(string database) =>
         $"Host=127.0.0.1;Port={Port};Username=postgres;Database={database};Pooling=false;Timeout=15";
@@ -34,10 +34,22 @@ public sealed class PostgresServer : IAsyncDisposable
         var server = new PostgresServer(folder, FreePort());
         if (IsRoot) await RunAsync("chown", ["-R", "postgres:postgres", folder]);
         await RunPgAsync("initdb", ["-D", server.dataDirectory, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8"]);
-        await RunPgAsync("pg_ctl", [
-            "-D", server.dataDirectory, "-l", Path.Combine(folder, "server.log"), "-w", "-t", "60",
-            "-o", $"-p {server.Port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off", "start"]);
-        return server;
+        // Another process may take the probed port before the server binds it: then try another one.
+        string log = Path.Combine(folder, "server.log");
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await RunPgAsync("pg_ctl", [
+                    "-D", server.dataDirectory, "-l", log, "-w", "-t", "60",
+                    "-o", $"-p {server.Port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off", "start"]);
+                return server;
+            }
+            catch (InvalidOperationException) when (attempt < 5 && File.Exists(log) && File.ReadAllText(log).Contains("could not bind", StringComparison.Ordinal))
+            {
+                server.Port = FreePort();
+            }
+        }
     }
 
     public async ValueTask DisposeAsync()
