@@ -12,12 +12,6 @@ namespace Leaderboard.Web.Tests;
 /// </summary>
 public sealed class BrowserTests
 {
-    static readonly string[] ChromiumArgs =
-    [
-        "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run",
-    ];
-
     [BrowserFact]
     public async Task RegisterSubmitWatchAndRank_OnSqlite()
     {
@@ -45,18 +39,8 @@ public sealed class BrowserTests
         var screenshots = Environment.GetEnvironmentVariable("LEADERBOARD_SCREENSHOTS");
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Prerequisites.ChromiumPath,
-            Headless = true,
-            Args = ChromiumArgs,
-        });
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions
-        {
-            BaseURL = host.HttpAddress.ToString(),
-            ViewportSize = new ViewportSize { Width = 1400, Height = 1000 },
-            Locale = "ko-KR",
-        });
+        await using var browser = await Chromium.LaunchAsync(playwright);
+        var page = await Chromium.NewKoreanPageAsync(browser, host.HttpAddress);
         page.SetDefaultTimeout(30_000);
 
         async Task Shot(string name)
@@ -70,10 +54,10 @@ public sealed class BrowserTests
             // The administrator signs in with the configured secret.
             await SignInAsync(page, LeaderboardHost.AdminSecret);
             await page.WaitForURLAsync("**/admin");
-            await WaitForCircuitAsync(page);
+            await Chromium.WaitForCircuitAsync(page);
 
             // ... registers the evaluation set.
-            await Input(page, "set-name").FillAsync("한국어-검증");
+            await Chromium.Input(page, "set-name").FillAsync("한국어-검증");
             await page.Locator("input[type=file]").SetInputFilesAsync(setFile);
             await page.Locator("[data-testid=chosen-set-file]").WaitForAsync();
             await page.ClickAsync("[data-testid=register-set]");
@@ -83,8 +67,8 @@ public sealed class BrowserTests
 
             // ... and creates a team, whose token is shown once.
             await page.GotoAsync("/admin/teams");
-            await WaitForCircuitAsync(page);
-            await Input(page, "team-name").FillAsync("한글팀");
+            await Chromium.WaitForCircuitAsync(page);
+            await Chromium.Input(page, "team-name").FillAsync("한글팀");
             await page.ClickAsync("[data-testid=create-team]");
             var token = (await page.Locator("[data-testid=new-token]").InnerTextAsync()).Trim();
             Assert.StartsWith("mrc_", token, StringComparison.Ordinal);
@@ -93,9 +77,9 @@ public sealed class BrowserTests
             await page.GotoAsync("/account/signout");
             await SignInAsync(page, token);
             await page.WaitForURLAsync("**/submit");
-            await WaitForCircuitAsync(page);
+            await Chromium.WaitForCircuitAsync(page);
             Assert.Equal("한글팀", (await page.Locator("[data-testid=signed-in-as]").InnerTextAsync()).Trim());
-            await Input(page, "submit-description").FillAsync("BM25 기본 설정, 따로 읽기");
+            await Chromium.Input(page, "submit-description").FillAsync("BM25 기본 설정, 따로 읽기");
             await Shot("submit");
             await page.ClickAsync("[data-testid=submit-run]");
 
@@ -118,7 +102,7 @@ public sealed class BrowserTests
 
             // The leaderboard lists the team with that score.
             await page.GotoAsync("/");
-            await WaitForCircuitAsync(page);
+            await Chromium.WaitForCircuitAsync(page);
             var row = page.Locator("[data-testid=leaderboard-table] tbody tr", new() { HasText = "한글팀" });
             await Assertions.Expect(row.Locator("[data-testid=public-em]")).ToHaveTextAsync(expected);
             await Assertions.Expect(row).ToContainTextAsync("BM25 기본 설정, 따로 읽기");
@@ -138,17 +122,10 @@ public sealed class BrowserTests
     static async Task SignInAsync(IPage page, string token)
     {
         await page.GotoAsync("/signin");
-        await WaitForCircuitAsync(page);
-        await Input(page, "token-input").FillAsync(token);
+        await Chromium.WaitForCircuitAsync(page);
+        await Chromium.Input(page, "token-input").FillAsync(token);
         await page.ClickAsync("[data-testid=signin-button]");
     }
-
-    /// <summary>Clicks only work once the interactive circuit has taken over the prerendered page.</summary>
-    static Task WaitForCircuitAsync(IPage page) =>
-        page.Locator("[data-testid=circuit][data-interactive=true]").WaitForAsync();
-
-    static ILocator Input(IPage page, string testId) =>
-        page.Locator($"input[data-testid={testId}], [data-testid={testId}] input, textarea[data-testid={testId}], [data-testid={testId}] textarea").First;
 
     static EvaluationResult ExpectedPublicScores() => KorQuadMetrics.Evaluate(
         TestSets.Korean.Examples().Where(e => !QuestionSplit.IsPrivate(e.Id, 0.6))

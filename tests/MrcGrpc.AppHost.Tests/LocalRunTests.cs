@@ -23,12 +23,6 @@ public sealed class LocalRunTests
     static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(8);
     static readonly TimeSpan EvaluationTimeout = TimeSpan.FromMinutes(12);
 
-    static readonly string[] ChromiumArgs =
-    [
-        "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run",
-    ];
-
     public static string ScreenshotFolder => Path.Combine(AppContext.BaseDirectory, "screenshots");
 
     [BrowserFact]
@@ -87,18 +81,8 @@ public sealed class LocalRunTests
     static async Task TheDemoTeamSubmitsInTheBrowserAsync(Uri leaderboard)
     {
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Prerequisites.ChromiumPath,
-            Headless = true,
-            Args = ChromiumArgs,
-        });
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions
-        {
-            BaseURL = leaderboard.ToString(),
-            ViewportSize = new ViewportSize { Width = 1400, Height = 1000 },
-            Locale = "ko-KR",
-        });
+        await using var browser = await Chromium.LaunchAsync(playwright);
+        var page = await Chromium.NewKoreanPageAsync(browser, leaderboard);
         page.SetDefaultTimeout(60_000);
         Directory.CreateDirectory(ScreenshotFolder);
         Task Shot(string name) =>
@@ -108,19 +92,19 @@ public sealed class LocalRunTests
         {
             // The leaderboard opens on the demo set, with nothing submitted yet.
             await page.GotoAsync("/");
-            await WaitForCircuitAsync(page);
+            await Chromium.WaitForCircuitAsync(page);
             await Assertions.Expect(page.Locator("[data-testid=set-counts]")).ToContainTextAsync("756");
 
             // The demo team signs in with its token and submits the shipped model on the demo set.
             await page.GotoAsync("/signin");
-            await WaitForCircuitAsync(page);
-            await Input(page, "token-input").FillAsync(DemoTeamToken);
+            await Chromium.WaitForCircuitAsync(page);
+            await Chromium.Input(page, "token-input").FillAsync(DemoTeamToken);
             await page.ClickAsync("[data-testid=signin-button]");
             await page.WaitForURLAsync("**/submit");
-            await WaitForCircuitAsync(page);
+            await Chromium.WaitForCircuitAsync(page);
             await Assertions.Expect(page.Locator("[data-testid=submit-run]")).ToBeEnabledAsync();
-            await Input(page, "submit-topk").FillAsync("3");
-            await Input(page, "submit-topk").PressAsync("Tab");
+            await Chromium.Input(page, "submit-topk").FillAsync("3");
+            await Chromium.Input(page, "submit-topk").PressAsync("Tab");
             await page.ClickAsync("[data-testid=submit-run]");
 
             // The run finishes with scores.
@@ -134,7 +118,7 @@ public sealed class LocalRunTests
 
             // The leaderboard ranks the demo team with that score.
             await page.GotoAsync("/");
-            await WaitForCircuitAsync(page);
+            await Chromium.WaitForCircuitAsync(page);
             var row = page.Locator("[data-testid=leaderboard-table] tbody tr", new() { HasText = "demo" });
             await Assertions.Expect(row.Locator("[data-testid=public-em]")).ToHaveTextAsync(em);
             await Assertions.Expect(row.Locator("[data-testid=public-f1]")).ToHaveTextAsync(f1);
@@ -146,11 +130,4 @@ public sealed class LocalRunTests
             throw;
         }
     }
-
-    static ILocator Input(IPage page, string testId) =>
-        page.Locator($"input[data-testid={testId}], [data-testid={testId}] input").First;
-
-    /// <summary>Clicks only work once the interactive circuit has taken over the prerendered page.</summary>
-    static Task WaitForCircuitAsync(IPage page) =>
-        page.Locator("[data-testid=circuit][data-interactive=true]").WaitForAsync();
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using Mrc.Core.Data;
 using Mrc.Training.Text;
@@ -18,6 +19,9 @@ public sealed class ClozeQuestionGenerator(int seed)
         "에서는", "으로는", "에게서", "이라는", "이라고", "에서", "으로", "에게", "까지", "부터", "처럼", "보다",
         "이다", "라는", "라고", "와의", "과의", "은", "는", "이", "가", "을", "를", "의", "에", "로", "와", "과", "도", "만",
     ];
+
+    static readonly SearchValues<char> DigitsAndLatin =
+        SearchValues.Create("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
 
     const string Gap = "무엇";
     const int WordsAroundAnswer = 8;
@@ -121,9 +125,6 @@ public sealed class ClozeQuestionGenerator(int seed)
         while (end > start && !char.IsLetterOrDigit(text[end - 1])) end--;
         return noun && end - start >= 2 ? (start, end - start) : null;
     }
-
-    static readonly System.Buffers.SearchValues<char> DigitsAndLatin =
-        System.Buffers.SearchValues.Create("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
 
     static int CodePoints(ReadOnlySpan<char> text)
     {

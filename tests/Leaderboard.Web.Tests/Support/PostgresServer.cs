@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Mrc.Tests;
 
 namespace Leaderboard.Web.Tests.Support;
 
@@ -74,20 +74,9 @@ public sealed class PostgresServer : IAsyncDisposable
 
     static async Task RunAsync(string program, string[] args)
     {
-        var start = new ProcessStartInfo(program)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in args) start.ArgumentList.Add(arg);
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {program}.");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException(
-                $"{program} {string.Join(' ', args)} exited with {process.ExitCode}:\n{await stdout}\n{await stderr}");
+        var (exit, output, error) = await ExternalProgram.RunAsync(program, args, Path.GetTempPath(), TimeSpan.FromMinutes(3));
+        if (exit != 0)
+            throw new InvalidOperationException($"{program} {string.Join(' ', args)} exited with {exit}:\n{output}\n{error}");
     }
 
     static int FreePort()
