@@ -1,11 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
 using Mrc.Core.Data;
-using Mrc.Reader.Inference;
-using Mrc.Reader.Modeling;
-using Mrc.Reader.Tokenization;
+using Mrc.Reading.Inference;
+using Mrc.Reading.Modeling;
+using Mrc.Reading.Tokenization;
 using TorchSharp;
 using static TorchSharp.torch;
+using Mrc.Core.Pipeline;
 
 // Reader benchmarks on the CPU (random weights: speed does not depend on their values).
 //   throughput  windows/second at sequence 384, batch 1/8/32, BERT-base shape, and the share of

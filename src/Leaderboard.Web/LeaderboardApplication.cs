@@ -1,22 +1,22 @@
-using Leaderboard.Web.Api;
-using Leaderboard.Web.Auth;
-using Leaderboard.Web.Components;
-using Leaderboard.Web.Data;
-using Leaderboard.Web.Domain;
-using Leaderboard.Web.Evaluation;
+using Mrc.Leaderboard.Api;
+using Mrc.Leaderboard.Auth;
+using Mrc.Leaderboard.Components;
+using Mrc.Leaderboard.Data;
+using Mrc.Leaderboard.Domain;
+using Mrc.Leaderboard.Evaluation;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.Extensions.Options;
 using Mrc.Contracts.V1;
 using MudBlazor.Services;
 
-namespace Leaderboard.Web;
+namespace Mrc.Leaderboard;
 
-/// <summary>Service registration and endpoint mapping of the leaderboard (what Program.cs calls).</summary>
+/// <summary>What Program.cs calls: the leaderboard's services (options, database, domain, evaluation worker, API, browser) and endpoints.</summary>
 public static class LeaderboardApplication
 {
     public static WebApplicationBuilder AddLeaderboard(this WebApplicationBuilder builder)
     {
-        builder.AddServiceDefaults();
+        ArgumentNullException.ThrowIfNull(builder);
         builder.AddLeaderboardDatabase();
         // MudBlazor's files and blazor.web.js come from the static web assets manifest of the build output
         // outside Development too (the AppHost and `dotnet run` start the build output in Production);
@@ -24,10 +24,13 @@ public static class LeaderboardApplication
         builder.WebHost.UseStaticWebAssets();
         var services = builder.Services;
 
-        services.AddOptions<LeaderboardOptions>().BindConfiguration(LeaderboardOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<EvaluationOptions>().BindConfiguration(EvaluationOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<LeaderboardOptions>(LeaderboardOptions.SectionName);
+        services.AddValidatedOptions<DemoOptions>(DemoOptions.SectionName);
+        services.AddValidatedOptions<EvaluationOptions>(EvaluationOptions.SectionName);
         services.AddSingleton(TimeProvider.System);
+
+        // Migrations and the demo registration run first: hosted services start in this order.
+        services.AddHostedService<DatabaseStartup>();
 
         // Domain and evaluation.
         services.AddTransient<TeamService>();
@@ -40,7 +43,7 @@ public static class LeaderboardApplication
         services.AddSingleton<RunningJobs>();
         services.AddHostedService<EvaluationWorker>();
 
-        // The retriever and reader, over gRPC. PipelineClient does deadlines and retries itself, so the
+        // The retriever and reader, over gRPC. Mrc.Clients does deadlines and retries itself, so the
         // HTTP resilience handler that service defaults put on every client is taken off these two.
 #pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers is marked experimental.
         services.AddGrpcClient<Retriever.RetrieverClient>((sp, o) =>
@@ -52,8 +55,8 @@ public static class LeaderboardApplication
 #pragma warning restore EXTEXP0001
 
         // The mrc.v1.Leaderboard API: gRPC, and the same calls as JSON.
-        long maxMessage = builder.Configuration.GetValue<long?>($"{LeaderboardOptions.Section}:MaxUploadBytes") ?? new LeaderboardOptions().MaxUploadBytes;
-        builder.AddGrpcServiceDefaults()
+        long maxMessage = builder.Configuration.GetValue<long?>($"{LeaderboardOptions.SectionName}:MaxUploadBytes") ?? new LeaderboardOptions().MaxUploadBytes;
+        builder.AddGrpcServiceDefaults<LeaderboardErrors>()
             .AddJsonTranscoding()
             .AddServiceOptions<LeaderboardGrpcService>(o =>
             {
@@ -83,6 +86,7 @@ public static class LeaderboardApplication
 
     public static WebApplication MapLeaderboard(this WebApplication app)
     {
+        ArgumentNullException.ThrowIfNull(app);
         if (!app.Environment.IsDevelopment()) app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = context => Results.Problem("The server met an unexpected error.").ExecuteAsync(context) });
         app.UseAuthentication();
         app.UseAuthorization();

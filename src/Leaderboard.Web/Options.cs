@@ -1,11 +1,11 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Leaderboard.Web;
+namespace Mrc.Leaderboard;
 
 /// <summary>Section "Leaderboard": competition rules and limits.</summary>
 public sealed class LeaderboardOptions
 {
-    public const string Section = "Leaderboard";
+    public const string SectionName = "Leaderboard";
 
     /// <summary>Secret that signs in as administrator (browser) or authenticates admin API calls. Required.</summary>
     [Required, MinLength(12)]
@@ -42,7 +42,7 @@ public sealed class LeaderboardOptions
 /// </summary>
 public sealed class DemoOptions : IValidatableObject
 {
-    public const string Section = "Demo";
+    public const string SectionName = "Demo";
 
     /// <summary>Name of the demo evaluation set.</summary>
     public string EvaluationSetName { get; set; } = "";
@@ -70,7 +70,7 @@ public sealed class DemoOptions : IValidatableObject
 /// <summary>Section "Database": which provider the leaderboard stores its data in.</summary>
 public sealed class DatabaseOptions
 {
-    public const string Section = "Database";
+    public const string SectionName = "Database";
 
     /// <summary>"sqlite" (default; connection string "Leaderboard") or "postgres" (connection string "LeaderboardPostgres").</summary>
     [Required, RegularExpression("^(sqlite|postgres)$", ErrorMessage = "Database:Provider must be sqlite or postgres.")]
@@ -80,7 +80,7 @@ public sealed class DatabaseOptions
 /// <summary>Section "Evaluation": how the worker talks to the retriever and the reader.</summary>
 public sealed class EvaluationOptions
 {
-    public const string Section = "Evaluation";
+    public const string SectionName = "Evaluation";
 
     /// <summary>Base address of RetrieverService's gRPC endpoint (HTTP/2).</summary>
     [Required]

@@ -1,15 +1,11 @@
-using Leaderboard.Web;
-using Leaderboard.Web.Data;
-using Leaderboard.Web.Domain;
+using Mrc.Leaderboard;
 
 var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
 builder.AddLeaderboard();
 
 var app = builder.Build();
-await app.Services.MigrateLeaderboardDatabaseAsync();
-await app.Services.SeedDemoAsync();
 app.MapLeaderboard();
-
 await app.RunAsync();
 
 /// <summary>The entry point, visible to the tests' WebApplicationFactory.</summary>

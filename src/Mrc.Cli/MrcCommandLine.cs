@@ -19,9 +19,9 @@ public static class MrcCommandLine
             LeaderboardCommands.Submit(console),
             LeaderboardCommands.Leaderboard(console),
             TokenizerCommands.Create(console),
+            TokenizerCommands.Tokenize(console),
             TrainCommands.Create(console),
             ReaderCommands.Predict(console),
-            ReaderCommands.Tokenize(console),
             DatasetCommands.Create(console),
         };
         return root;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Mrc.Reader.Checkpoints;
-using Mrc.Reader.Modeling;
+using Mrc.Reading.Checkpoints;
+using Mrc.Reading.Modeling;
 using static TorchSharp.torch;
 
 namespace Mrc.Training;

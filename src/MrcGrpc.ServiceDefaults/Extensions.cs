@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Grpc.AspNetCore.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -5,6 +6,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MrcGrpc.ServiceDefaults.Grpc;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
@@ -34,12 +37,28 @@ public static class ServiceDefaultsExtensions
         return builder;
     }
 
-    /// <summary>gRPC plus the standard health service (grpc.health.v1) and reflection, for the gRPC services.</summary>
-    public static IGrpcServerBuilder AddGrpcServiceDefaults(this IHostApplicationBuilder builder)
+    /// <summary>
+    /// gRPC plus the standard health service (grpc.health.v1) and reflection, with the service's
+    /// <typeparamref name="TErrorMap"/> applied to every call (<see cref="RpcErrorInterceptor"/>).
+    /// </summary>
+    public static IGrpcServerBuilder AddGrpcServiceDefaults<TErrorMap>(this IHostApplicationBuilder builder)
+        where TErrorMap : class, IRpcErrorMap
     {
         builder.Services.AddGrpcHealthChecks();
         builder.Services.AddGrpcReflection();
-        return builder.Services.AddGrpc();
+        builder.Services.AddSingleton<IRpcErrorMap, TErrorMap>();
+        return builder.Services.AddGrpc(o => o.Interceptors.Add<RpcErrorInterceptor>());
+    }
+
+    /// <summary>
+    /// Binds <typeparamref name="TOptions"/> to its configuration section and validates it the one way
+    /// every service does: data annotations plus <see cref="IValidatableObject"/>, at start, so a bad
+    /// value stops the service with a message naming the key instead of failing requests later.
+    /// </summary>
+    public static OptionsBuilder<TOptions> AddValidatedOptions<TOptions>(this IServiceCollection services, string sectionName)
+        where TOptions : class
+    {
+        return services.AddOptions<TOptions>().BindConfiguration(sectionName).ValidateDataAnnotations().ValidateOnStart();
     }
 
     public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder

@@ -1,16 +1,9 @@
 using Mrc.Reader;
-using Mrc.Reader.Grpc;
 
 var builder = WebApplication.CreateBuilder(args);
-
 builder.AddServiceDefaults();
-builder.AddGrpcServiceDefaults();
-builder.AddApplicationServices();
+builder.AddReader();
 
 var app = builder.Build();
-
-app.MapGrpcService<ReaderGrpcService>();
-app.MapGrpcServiceDefaults();
-app.MapDefaultEndpoints();
-
+app.MapReader();
 app.Run();

@@ -1,9 +1,13 @@
-using Mrc.Reader.Inference;
+using System.ComponentModel.DataAnnotations;
+using Mrc.Core.Pipeline;
+using Mrc.Reading.Devices;
+using Mrc.Reading.Inference;
+using Mrc.Reading.Models;
 
 namespace Mrc.Reader;
 
 /// <summary>The "Reader" configuration section.</summary>
-public sealed class ReaderOptions
+public sealed class ReaderOptions : IValidatableObject
 {
     public const string SectionName = "Reader";
 
@@ -46,23 +50,27 @@ public sealed class ReaderOptions
 
     public WindowSettings Windows => new(MaxSeqLength, DocStride, MaxQueryLength);
 
-    /// <summary>Problems with these settings (empty when valid).</summary>
-    public IEnumerable<string> Validate()
+    /// <summary>What the model manager of the service is given.</summary>
+    public ModelManagerSettings ToManagerSettings() => new(
+        ModelRepository, DefaultModel, Device, Precision, Threads, MaxLoadedModels,
+        Batching.Enabled ? Batching.ToSettings() : null, Windows, Batching.MaxBatchWindows);
+
+    /// <summary>Every problem of the section at start-up (empty when valid).</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (string.IsNullOrWhiteSpace(ModelRepository)) yield return "Reader:ModelRepository is required.";
-        if (Device is not ("auto" or "cpu" or "cuda") && !Device.StartsWith("cuda:", StringComparison.Ordinal))
-            yield return $"Reader:Device '{Device}' is not auto, cpu, cuda or cuda:N.";
-        if (Precision is not ("fp32" or "fp16" or "bf16")) yield return $"Reader:Precision '{Precision}' is not fp32, fp16 or bf16.";
-        if (Threads < 0) yield return "Reader:Threads must be ≥ 0.";
-        if (MaxLoadedModels < 1) yield return "Reader:MaxLoadedModels must be ≥ 1.";
-        if (MaxPassages < 1 || MaxTotalCharacters < 1 || MaxQuestionCharacters < 1) yield return "Reader limits must be ≥ 1.";
-        if (MaxSeqLength < 16 || MaxSeqLength > 4096) yield return "Reader:MaxSeqLength must be in 16..4096.";
+        if (string.IsNullOrWhiteSpace(ModelRepository)) yield return new("Reader:ModelRepository is required.");
+        if (!DeviceChoice.IsValidSetting(Device)) yield return new($"Reader:Device '{Device}' is not auto, cpu, cuda or cuda:N.");
+        if (Precision is not ("fp32" or "fp16" or "bf16")) yield return new($"Reader:Precision '{Precision}' is not fp32, fp16 or bf16.");
+        if (Threads < 0) yield return new("Reader:Threads must be ≥ 0.");
+        if (MaxLoadedModels < 1) yield return new("Reader:MaxLoadedModels must be ≥ 1.");
+        if (MaxPassages < 1 || MaxTotalCharacters < 1 || MaxQuestionCharacters < 1) yield return new("Reader limits must be ≥ 1.");
+        if (MaxSeqLength < 16 || MaxSeqLength > 4096) yield return new("Reader:MaxSeqLength must be in 16..4096.");
         if (MaxQueryLength < 1 || MaxSeqLength - MaxQueryLength - 3 <= DocStride || DocStride < 0)
-            yield return "Reader: MaxSeqLength − MaxQueryLength − 3 must exceed DocStride ≥ 0.";
-        if (DefaultNBest is < 1 or > ReaderEngine.NBestSize) yield return $"Reader:DefaultNBest must be in 1..{ReaderEngine.NBestSize}.";
-        if (DefaultMaxAnswerLength < 1) yield return "Reader:DefaultMaxAnswerLength must be ≥ 1.";
+            yield return new("Reader: MaxSeqLength − MaxQueryLength − 3 must exceed DocStride ≥ 0.");
+        if (DefaultNBest is < 1 or > ReadSettings.MaxNBest) yield return new($"Reader:DefaultNBest must be in 1..{ReadSettings.MaxNBest}.");
+        if (DefaultMaxAnswerLength < 1) yield return new("Reader:DefaultMaxAnswerLength must be ≥ 1.");
         if (Batching.MaxBatchWindows < 1 || Batching.MaxQueueWindows < 1 || Batching.MaxQueueDelayMs < 0 || Batching.LengthBucketWidth < 0)
-            yield return "Reader:Batching values must be positive.";
+            yield return new("Reader:Batching values must be positive.");
     }
 }
 

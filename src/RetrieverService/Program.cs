@@ -1,10 +1,9 @@
-var builder = WebApplication.CreateBuilder(args);
+using Mrc.Retriever;
 
+var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
-builder.AddRetrieverServices();
+builder.AddRetriever();
 
 var app = builder.Build();
-
-app.MapRetrieverEndpoints();
-
+app.MapRetriever();
 app.Run();

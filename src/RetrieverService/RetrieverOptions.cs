@@ -1,10 +1,10 @@
-using Microsoft.Extensions.Options;
-using Mrc.Retriever.Search;
+using System.ComponentModel.DataAnnotations;
+using Mrc.Retrieval.Search;
 
 namespace Mrc.Retriever;
 
 /// <summary>The "Retriever" configuration section: which index to serve, default scoring, and request limits.</summary>
-public sealed class RetrieverOptions
+public sealed class RetrieverOptions : IValidatableObject
 {
     public const string SectionName = "Retriever";
 
@@ -43,39 +43,35 @@ public sealed class RetrieverOptions
     public TimeSpan ReloadInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     public ScoringSettings DefaultScoring => new(Similarity, K1, B);
-}
 
-/// <summary>Checks the options at start-up, so a bad setting stops the service with a clear message instead of failing requests.</summary>
-public sealed class RetrieverOptionsValidator : IValidateOptions<RetrieverOptions>
-{
     /// <summary>Upper bounds that keep one request from monopolising the service.</summary>
     const int TopKCeiling = 1000, BatchCeiling = 10_000, QueryCharsCeiling = 100_000;
 
-    public ValidateOptionsResult Validate(string? name, RetrieverOptions options)
+    /// <summary>Every problem of the section at start-up, so a bad setting stops the service with a clear message instead of failing requests.</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        var failures = new List<string>();
-        string section = RetrieverOptions.SectionName;
-        if (string.IsNullOrWhiteSpace(options.IndexPath))
-            failures.Add($"{section}:IndexPath is not set: point it at a folder built with `mrc index build --out DIR`.");
-        if (!Enum.IsDefined(options.Similarity))
-            failures.Add($"{section}:Similarity must be Bm25 or Tfidf.");
-        if (!ScoringSettings.K1InRange(options.K1))
-            failures.Add(FormattableString.Invariant($"{section}:K1 must be in [{ScoringSettings.MinK1}, {ScoringSettings.MaxK1}], not {options.K1}."));
-        if (!ScoringSettings.BInRange(options.B))
-            failures.Add(FormattableString.Invariant($"{section}:B must be in [{ScoringSettings.MinB}, {ScoringSettings.MaxB}], not {options.B}."));
-        if (options.MaxTopK is < 1 or > TopKCeiling)
-            failures.Add($"{section}:MaxTopK must be in [1, {TopKCeiling}], not {options.MaxTopK}.");
-        if (options.DefaultTopK < 1 || options.DefaultTopK > options.MaxTopK)
-            failures.Add($"{section}:DefaultTopK must be in [1, MaxTopK={options.MaxTopK}], not {options.DefaultTopK}.");
-        if (options.MaxBatchSize is < 1 or > BatchCeiling)
-            failures.Add($"{section}:MaxBatchSize must be in [1, {BatchCeiling}], not {options.MaxBatchSize}.");
-        if (options.MaxQueryChars is < 1 or > QueryCharsCeiling)
-            failures.Add($"{section}:MaxQueryChars must be in [1, {QueryCharsCeiling}], not {options.MaxQueryChars}.");
-        if (options.BatchParallelism < 1)
-            failures.Add($"{section}:BatchParallelism must be at least 1, not {options.BatchParallelism}.");
-        if (options.ReloadInterval <= TimeSpan.Zero)
-            failures.Add($"{section}:ReloadInterval must be positive, not {options.ReloadInterval}.");
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        string section = SectionName;
+        if (string.IsNullOrWhiteSpace(IndexPath))
+            yield return Fail($"{section}:IndexPath is not set: point it at a folder built with `mrc index build --out DIR`.");
+        if (!Enum.IsDefined(Similarity))
+            yield return Fail($"{section}:Similarity must be Bm25 or Tfidf.");
+        if (!ScoringSettings.K1InRange(K1))
+            yield return Fail(FormattableString.Invariant($"{section}:K1 must be in [{ScoringSettings.MinK1}, {ScoringSettings.MaxK1}], not {K1}."));
+        if (!ScoringSettings.BInRange(B))
+            yield return Fail(FormattableString.Invariant($"{section}:B must be in [{ScoringSettings.MinB}, {ScoringSettings.MaxB}], not {B}."));
+        if (MaxTopK is < 1 or > TopKCeiling)
+            yield return Fail($"{section}:MaxTopK must be in [1, {TopKCeiling}], not {MaxTopK}.");
+        if (DefaultTopK < 1 || DefaultTopK > MaxTopK)
+            yield return Fail($"{section}:DefaultTopK must be in [1, MaxTopK={MaxTopK}], not {DefaultTopK}.");
+        if (MaxBatchSize is < 1 or > BatchCeiling)
+            yield return Fail($"{section}:MaxBatchSize must be in [1, {BatchCeiling}], not {MaxBatchSize}.");
+        if (MaxQueryChars is < 1 or > QueryCharsCeiling)
+            yield return Fail($"{section}:MaxQueryChars must be in [1, {QueryCharsCeiling}], not {MaxQueryChars}.");
+        if (BatchParallelism < 1)
+            yield return Fail($"{section}:BatchParallelism must be at least 1, not {BatchParallelism}.");
+        if (ReloadInterval <= TimeSpan.Zero)
+            yield return Fail($"{section}:ReloadInterval must be positive, not {ReloadInterval}.");
     }
+
+    static ValidationResult Fail(string message) => new(message);
 }

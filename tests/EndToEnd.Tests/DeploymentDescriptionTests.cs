@@ -35,7 +35,7 @@ public class DeploymentDescriptionTests
     [
         typeof(Mrc.Retriever.RetrieverOptions).Assembly,
         typeof(Mrc.Reader.ReaderOptions).Assembly,
-        typeof(Leaderboard.Web.LeaderboardOptions).Assembly,
+        typeof(Mrc.Leaderboard.LeaderboardOptions).Assembly,
     ];
 
     [Fact]

@@ -3,13 +3,13 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using Google.Protobuf;
 using Grpc.Core;
-using Leaderboard.Web.Data;
-using Leaderboard.Web.Domain;
-using Leaderboard.Web.Tests.Support;
+using Mrc.Leaderboard.Data;
+using Mrc.Leaderboard.Domain;
+using Mrc.Leaderboard.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 using Mrc.Contracts.V1;
 
-namespace Leaderboard.Web.Tests;
+namespace Mrc.Leaderboard.Tests;
 
 /// <summary>Token and visibility rules of the mrc.v1.Leaderboard API, over real gRPC (HTTP/2) and JSON (HTTP/1.1).</summary>
 public sealed class ApiTests : IAsyncLifetime
@@ -81,7 +81,7 @@ public sealed class ApiTests : IAsyncLifetime
         Assert.Equal(StatusCode.PermissionDenied, await StatusOf(() => beta.GetSubmissionAsync(request).ResponseAsync));
         Assert.Equal(StatusCode.PermissionDenied, await StatusOf(() =>
             beta.ListPredictionsAsync(new ListPredictionsRequest { SubmissionId = alphaSubmission }).ResponseAsync));
-        Assert.Equal(StatusCode.PermissionDenied, await StatusOf(() => beta.CancelSubmissionAsync(request).ResponseAsync));
+        Assert.Equal(StatusCode.PermissionDenied, await StatusOf(() => beta.CancelSubmissionAsync(new CancelSubmissionRequest { SubmissionId = alphaSubmission }).ResponseAsync));
     }
 
     [Fact]
@@ -162,7 +162,7 @@ public sealed class ApiTests : IAsyncLifetime
         Assert.Equal(StatusCode.InvalidArgument, await StatusOf(() => alpha.SubmitAsync(new SubmitRequest { EvaluationSet = "korean-dev" }).ResponseAsync));
 
         Assert.Equal(StatusCode.FailedPrecondition, await StatusOf(() =>
-            alpha.CancelSubmissionAsync(new GetSubmissionRequest { SubmissionId = alphaSubmission }).ResponseAsync));
+            alpha.CancelSubmissionAsync(new CancelSubmissionRequest { SubmissionId = alphaSubmission }).ResponseAsync));
         Assert.Equal(StatusCode.PermissionDenied, await StatusOf(() =>
             host.Client(LeaderboardHost.AdminSecret).SubmitAsync(PredictionsRequest(TestSets.ExpectedPredictions())).ResponseAsync));
     }
@@ -211,7 +211,7 @@ public sealed class ApiTests : IAsyncLifetime
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         var entry = json.RootElement.GetProperty("entries")[0];
         Assert.Equal("알파", entry.GetProperty("team").GetString());
-        var publicQuestions = TestSets.Korean.Examples().Where(e => !QuestionSplit.IsPrivate(e.Id, 0.6))
+        var publicQuestions = TestSets.Korean.Examples().Where(e => !PublicPrivateSplit.IsPrivate(e.Id, 0.6))
             .Select(e => (e.Id, (IReadOnlyList<string>)e.Answers.Select(a => a.Text).ToList()));
         var expected = Mrc.Core.Metrics.KorQuadMetrics.Evaluate(publicQuestions, TestSets.ExpectedPredictions());
         Assert.Equal(expected.ExactMatch, entry.GetProperty("bestSubmission").GetProperty("publicScores").GetProperty("exactMatch").GetDouble(), 9);

@@ -1,9 +1,9 @@
-using Leaderboard.Web.Domain;
-using Leaderboard.Web.Tests.Support;
+using Mrc.Leaderboard.Domain;
+using Mrc.Leaderboard.Tests.Support;
 using Microsoft.Playwright;
 using Mrc.Core.Metrics;
 
-namespace Leaderboard.Web.Tests;
+namespace Mrc.Leaderboard.Tests;
 
 /// <summary>
 /// The whole flow in Debian's chromium (no browser download): the admin registers an evaluation set
@@ -128,7 +128,7 @@ public sealed class BrowserTests
     }
 
     static EvaluationResult ExpectedPublicScores() => KorQuadMetrics.Evaluate(
-        TestSets.Korean.Examples().Where(e => !QuestionSplit.IsPrivate(e.Id, 0.6))
+        TestSets.Korean.Examples().Where(e => !PublicPrivateSplit.IsPrivate(e.Id, 0.6))
             .Select(e => (e.Id, (IReadOnlyList<string>)e.Answers.Select(a => a.Text).ToList())),
         TestSets.ExpectedPredictions());
 }

@@ -1,11 +1,11 @@
 using System.CommandLine;
 using System.Text.Json;
-using Leaderboard.Web.Domain;
-using Leaderboard.Web.Tests.Support;
+using Mrc.Leaderboard.Domain;
+using Mrc.Leaderboard.Tests.Support;
 using Mrc.Cli;
 using Mrc.Cli.Commands;
 
-namespace Leaderboard.Web.Tests;
+namespace Mrc.Leaderboard.Tests;
 
 /// <summary>`mrc submit` and `mrc leaderboard` against a running leaderboard's gRPC endpoint.</summary>
 public sealed class CliTests : IAsyncLifetime
@@ -85,18 +85,18 @@ public sealed class CliTests : IAsyncLifetime
     public async Task Submit_WithWrongTokenOrUnknownIds_PrintsTheServersReason()
     {
         var wrong = await RunAsync("leaderboard", "--server", host.GrpcAddress.ToString(), "--token", "nope", "--set", "korean-dev");
-        Assert.Equal(LeaderboardCommands.ServerRefused, wrong.Exit);
+        Assert.Equal(CommandErrors.ServerRefused, wrong.Exit);
         Assert.Contains("error: Unauthenticated", wrong.Error, StringComparison.Ordinal);
 
         var path = Path.Combine(folder, "bad.json");
         await File.WriteAllTextAsync(path, "{\"unknown-id\": \"서울\"}");
         var unknown = await RunAsync("submit", "--server", host.GrpcAddress.ToString(), "--token", token, "--set", "korean-dev", "--predictions", path);
-        Assert.Equal(LeaderboardCommands.ServerRefused, unknown.Exit);
+        Assert.Equal(CommandErrors.ServerRefused, unknown.Exit);
         Assert.Contains("InvalidArgument", unknown.Error, StringComparison.Ordinal);
         Assert.Contains("unknown-id", unknown.Error, StringComparison.Ordinal);
 
         var both = await RunAsync("submit", "--server", host.GrpcAddress.ToString(), "--token", token, "--set", "korean-dev");
-        Assert.Equal(LeaderboardCommands.InputError, both.Exit);
+        Assert.Equal(CommandErrors.InputError, both.Exit);
         Assert.Contains("exactly one of --predictions", both.Error, StringComparison.Ordinal);
     }
 }

@@ -1,12 +1,12 @@
 using Bunit;
-using Leaderboard.Web.Components.Shared;
-using Leaderboard.Web.Data;
-using Leaderboard.Web.Domain;
-using Leaderboard.Web.Evaluation;
+using Mrc.Leaderboard.Components.Shared;
+using Mrc.Leaderboard.Data;
+using Mrc.Leaderboard.Domain;
+using Mrc.Leaderboard.Evaluation;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor.Services;
 
-namespace Leaderboard.Web.Tests;
+namespace Mrc.Leaderboard.Tests;
 
 /// <summary>bUnit tests of the shared components the pages are built from.</summary>
 public sealed class ComponentTests : IAsyncLifetime

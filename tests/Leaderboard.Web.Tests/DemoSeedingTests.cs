@@ -1,8 +1,8 @@
-using Leaderboard.Web.Domain;
-using Leaderboard.Web.Tests.Support;
+using Mrc.Leaderboard.Domain;
+using Mrc.Leaderboard.Tests.Support;
 using Microsoft.Extensions.Options;
 
-namespace Leaderboard.Web.Tests;
+namespace Mrc.Leaderboard.Tests;
 
 /// <summary>The demo evaluation set and team of a local run: registered at the first start only.</summary>
 public sealed class DemoSeedingTests

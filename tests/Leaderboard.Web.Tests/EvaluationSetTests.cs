@@ -1,10 +1,10 @@
 using System.Text;
-using Leaderboard.Web.Data;
-using Leaderboard.Web.Domain;
-using Leaderboard.Web.Tests.Support;
+using Mrc.Leaderboard.Data;
+using Mrc.Leaderboard.Domain;
+using Mrc.Leaderboard.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 
-namespace Leaderboard.Web.Tests;
+namespace Mrc.Leaderboard.Tests;
 
 /// <summary>Registering evaluation sets: validation messages, formats, limits, and nothing half-stored.</summary>
 public sealed class EvaluationSetTests : IAsyncLifetime

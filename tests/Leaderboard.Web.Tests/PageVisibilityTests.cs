@@ -1,11 +1,11 @@
 using System.Net;
 using Google.Protobuf;
-using Leaderboard.Web.Auth;
-using Leaderboard.Web.Domain;
-using Leaderboard.Web.Tests.Support;
+using Mrc.Leaderboard.Auth;
+using Mrc.Leaderboard.Domain;
+using Mrc.Leaderboard.Tests.Support;
 using Mrc.Contracts.V1;
 
-namespace Leaderboard.Web.Tests;
+namespace Mrc.Leaderboard.Tests;
 
 /// <summary>The same visibility rules through the pages (server-prerendered HTML, signed in with the cookie).</summary>
 public sealed class PageVisibilityTests : IAsyncLifetime

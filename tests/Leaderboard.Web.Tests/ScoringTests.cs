@@ -1,14 +1,14 @@
 using System.Globalization;
 using System.Text.Json;
-using Leaderboard.Web.Data;
-using Leaderboard.Web.Domain;
-using Leaderboard.Web.Evaluation;
-using Leaderboard.Web.Tests.Support;
+using Mrc.Leaderboard.Data;
+using Mrc.Leaderboard.Domain;
+using Mrc.Leaderboard.Evaluation;
+using Mrc.Leaderboard.Tests.Support;
 using Mrc.Core.Data;
 using Mrc.Core.Metrics;
 using Mrc.Tests;
 
-namespace Leaderboard.Web.Tests;
+namespace Mrc.Leaderboard.Tests;
 
 public class ScoringTests
 {
@@ -75,7 +75,7 @@ public class ScoringTests
         {
             QuestionId = e.Id, Text = e.Question,
             AnswersJson = JsonSerializer.Serialize(e.Answers.Select(a => a.Text).ToArray()),
-            IsPrivate = QuestionSplit.IsPrivate(e.Id, 0.6),
+            IsPrivate = PublicPrivateSplit.IsPrivate(e.Id, 0.6),
         }).ToList();
         var predictions = DevPredictions(examples);
 
@@ -84,8 +84,8 @@ public class ScoringTests
         IEnumerable<(string, IReadOnlyList<string>)> Gold(IEnumerable<QuestionExample> subset) =>
             subset.Select(e => (e.Id, (IReadOnlyList<string>)e.Answers.Select(a => a.Text).ToList()));
         var all = KorQuadMetrics.Evaluate(Gold(examples), predictions);
-        var publicOnly = KorQuadMetrics.Evaluate(Gold(examples.Where(e => !QuestionSplit.IsPrivate(e.Id, 0.6))), predictions);
-        var privateOnly = KorQuadMetrics.Evaluate(Gold(examples.Where(e => QuestionSplit.IsPrivate(e.Id, 0.6))), predictions);
+        var publicOnly = KorQuadMetrics.Evaluate(Gold(examples.Where(e => !PublicPrivateSplit.IsPrivate(e.Id, 0.6))), predictions);
+        var privateOnly = KorQuadMetrics.Evaluate(Gold(examples.Where(e => PublicPrivateSplit.IsPrivate(e.Id, 0.6))), predictions);
         Assert.Equal((all.ExactMatch, all.F1), (scores.All.ExactMatch, scores.All.F1));
         Assert.Equal((publicOnly.ExactMatch, publicOnly.F1), (scores.Public!.ExactMatch, scores.Public.F1));
         Assert.Equal((privateOnly.ExactMatch, privateOnly.F1), (scores.Private!.ExactMatch, scores.Private.F1));
@@ -160,22 +160,22 @@ public class SplitTests
     [InlineData("한국어-질문", 4352)]
     public void Bucket_IsFirstEightBytesOfSha256ModTenThousand(string id, int bucket)
     {
-        Assert.Equal(bucket, QuestionSplit.Bucket(id));
+        Assert.Equal(bucket, PublicPrivateSplit.Bucket(id));
     }
 
     [Fact]
     public void IsPrivate_IsDeterministicAndFollowsTheShare()
     {
         var ids = SquadJson.Load(TestData.KorQuadPartA).Examples().Select(e => e.Id).ToList();
-        var first = ids.Select(id => QuestionSplit.IsPrivate(id, 0.6)).ToList();
-        var second = ids.Select(id => QuestionSplit.IsPrivate(id, 0.6)).ToList();
+        var first = ids.Select(id => PublicPrivateSplit.IsPrivate(id, 0.6)).ToList();
+        var second = ids.Select(id => PublicPrivateSplit.IsPrivate(id, 0.6)).ToList();
         Assert.Equal(first, second);
         double share = first.Count(p => p) / (double)ids.Count;
         Assert.InRange(share, 0.57, 0.63);
-        Assert.DoesNotContain(ids, id => QuestionSplit.IsPrivate(id, 0.0));
-        Assert.All(ids, id => Assert.True(QuestionSplit.IsPrivate(id, 1.0)));
+        Assert.DoesNotContain(ids, id => PublicPrivateSplit.IsPrivate(id, 0.0));
+        Assert.All(ids, id => Assert.True(PublicPrivateSplit.IsPrivate(id, 1.0)));
         // A larger private share only ever moves questions from public to private.
-        Assert.All(ids.Where(id => QuestionSplit.IsPrivate(id, 0.4)), id => Assert.True(QuestionSplit.IsPrivate(id, 0.6)));
+        Assert.All(ids.Where(id => PublicPrivateSplit.IsPrivate(id, 0.4)), id => Assert.True(PublicPrivateSplit.IsPrivate(id, 0.6)));
     }
 
     [Fact]
@@ -188,7 +188,7 @@ public class SplitTests
         var a = await sets.RegisterAsync("첫째", "korean-dev.json", new MemoryStream(TestSets.KoreanJson()));
         var b = await sets.RegisterAsync("둘째", "korean-dev.json", new MemoryStream(TestSets.KoreanJson()));
 
-        int expectedPrivate = TestSets.Korean.Examples().Count(e => QuestionSplit.IsPrivate(e.Id, 0.6));
+        int expectedPrivate = TestSets.Korean.Examples().Count(e => PublicPrivateSplit.IsPrivate(e.Id, 0.6));
         Assert.Equal(12, a.QuestionCount);
         Assert.Equal(expectedPrivate, a.PrivateCount);
         Assert.Equal((a.PublicCount, a.PrivateCount), (b.PublicCount, b.PrivateCount));

@@ -1,12 +1,13 @@
+using Mrc.Core.Pipeline;
 using Grpc.Core;
-using Leaderboard.Web.Data;
-using Leaderboard.Web.Domain;
-using Leaderboard.Web.Tests.Support;
+using Mrc.Leaderboard.Data;
+using Mrc.Leaderboard.Domain;
+using Mrc.Leaderboard.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 using Mrc.Contracts.V1;
 using Mrc.Core.Metrics;
 
-namespace Leaderboard.Web.Tests;
+namespace Mrc.Leaderboard.Tests;
 
 /// <summary>The evaluation worker against real gRPC Retriever/Reader test servers.</summary>
 public sealed class WorkerTests : IAsyncLifetime
@@ -32,7 +33,7 @@ public sealed class WorkerTests : IAsyncLifetime
     {
         EvaluationSet = "korean-dev",
         Description = "베이스라인",
-        ModelRun = new ModelRun { Model = "klue-bert-base", Version = "v1", TopK = topK, ReadMode = RunReadMode.Separate },
+        ModelRun = new ModelRun { Model = "klue-bert-base", Version = "v1", TopK = topK, ReadMode = ReadMode.Separate },
     };
 
     static async Task<(LeaderboardHost Host, string Token)> StartWithSetAsync(TestDatabase database, FakePipeline pipeline)
@@ -68,7 +69,7 @@ public sealed class WorkerTests : IAsyncLifetime
         var submitted = await client.SubmitAsync(Run());
 
         var progress = new List<SubmissionProgress>();
-        using (var watch = client.WatchSubmission(new GetSubmissionRequest { SubmissionId = submitted.Id }, deadline: DateTime.UtcNow.Add(Timeout)))
+        using (var watch = client.WatchSubmission(new WatchSubmissionRequest { SubmissionId = submitted.Id }, deadline: DateTime.UtcNow.Add(Timeout)))
             await foreach (var message in watch.ResponseStream.ReadAllAsync()) progress.Add(message);
 
         Assert.Equal(SubmissionState.Succeeded, progress[^1].State);
@@ -188,7 +189,7 @@ public sealed class WorkerTests : IAsyncLifetime
         var submitted = await client.SubmitAsync(Run());
         await WaitUntilAsync(async () => (await PredictionsAsync(host, submitted.Id)).Count == 3, "3 predictions are stored");
 
-        var cancelled = await client.CancelSubmissionAsync(new GetSubmissionRequest { SubmissionId = submitted.Id });
+        var cancelled = await client.CancelSubmissionAsync(new CancelSubmissionRequest { SubmissionId = submitted.Id });
         Assert.Equal(SubmissionState.Cancelled, cancelled.State);
         pipeline.ReadGate.Release(20);
         await Task.Delay(500);

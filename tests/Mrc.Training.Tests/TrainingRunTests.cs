@@ -1,7 +1,7 @@
-using Mrc.Reader.Checkpoints;
-using Mrc.Reader.Inference;
-using Mrc.Reader.Modeling;
-using Mrc.Reader.Tokenization;
+using Mrc.Reading.Checkpoints;
+using Mrc.Reading.Inference;
+using Mrc.Reading.Modeling;
+using Mrc.Reading.Tokenization;
 using Mrc.Training.MaskedLm;
 using Mrc.Training.ReaderTraining;
 using static TorchSharp.torch;

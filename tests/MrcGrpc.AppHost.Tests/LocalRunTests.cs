@@ -1,7 +1,7 @@
 using Aspire.Hosting;
 using Aspire.Hosting.Testing;
 using Grpc.Net.Client;
-using Leaderboard.Web.Tests.Support;
+using Mrc.Leaderboard.Tests.Support;
 using Microsoft.Playwright;
 using Mrc.Contracts.V1;
 using Mrc.Core.Data;

@@ -1,5 +1,6 @@
-using Mrc.Reader.Inference;
+using Mrc.Reading.Inference;
 using Mrc.Reader.Tests.Support;
+using Mrc.Core.Pipeline;
 
 namespace Mrc.Reader.Tests;
 
@@ -65,7 +66,7 @@ public class BatchingTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
         var answers = await kept;
         Assert.NotEmpty(answers);
-        var keptWindows = Mrc.Reader.Inference.QaFeatures.Prepare(reader.Tokenizer, "질문 둘", context, 128, 32, 32).Count;
+        var keptWindows = Mrc.Reading.Inference.QaFeatures.Prepare(reader.Tokenizer, "질문 둘", context, 128, 32, 32).Count;
         Assert.Equal(keptWindows, batcher.BatchedWindows);
     }
 }

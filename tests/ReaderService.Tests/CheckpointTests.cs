@@ -1,7 +1,7 @@
 using System.Collections;
 using System.Text.Json;
-using Mrc.Reader.Checkpoints;
-using Mrc.Reader.Modeling;
+using Mrc.Reading.Checkpoints;
+using Mrc.Reading.Modeling;
 using Mrc.Reader.Tests.Support;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;

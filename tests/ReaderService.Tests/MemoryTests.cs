@@ -1,4 +1,4 @@
-using Mrc.Reader.Inference;
+using Mrc.Reading.Inference;
 using Mrc.Reader.Tests.Support;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -15,8 +15,8 @@ public class MemoryTests
         var executor = new ModelExecutor(model, CPU, 0);
         FeatureWindow[] windows =
         [
-            new([2, 10, 11, 3, 12, 13, 14, 3], [0, 0, 0, 0, 1, 1, 1, 1], new Tokenization.TokenSpan?[8]),
-            new([2, 10, 3, 12, 3], [0, 0, 0, 1, 1], new Tokenization.TokenSpan?[5]),
+            new([2, 10, 11, 3, 12, 13, 14, 3], [0, 0, 0, 0, 1, 1, 1, 1], new Mrc.Reading.Tokenization.TokenSpan?[8]),
+            new([2, 10, 3, 12, 3], [0, 0, 0, 1, 1], new Mrc.Reading.Tokenization.TokenSpan?[5]),
         ];
         executor.Run(windows); // first call may create lasting state (e.g. kernels, caches)
         var before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;

@@ -1,8 +1,9 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Mrc.Reader.Inference;
-using Mrc.Reader.Models;
+using Mrc.Reading.Inference;
+using Mrc.Reading.Models;
 using Mrc.Reader.Tests.Support;
+using Mrc.Core.Pipeline;
 
 namespace Mrc.Reader.Tests;
 
@@ -10,7 +11,7 @@ namespace Mrc.Reader.Tests;
 public class ModelManagerTests
 {
     static ModelManager Manager(TinyModelRepository repository, int maxLoaded = 2) => new(
-        Options.Create(new ReaderOptions { ModelRepository = repository.Root, DefaultModel = "korean-tiny", Device = "cpu", MaxLoadedModels = maxLoaded }),
+        new ReaderOptions { ModelRepository = repository.Root, DefaultModel = "korean-tiny", Device = "cpu", MaxLoadedModels = maxLoaded }.ToManagerSettings(),
         NullLogger<ModelManager>.Instance);
 
     [Fact]

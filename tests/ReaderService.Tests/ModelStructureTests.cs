@@ -1,4 +1,4 @@
-using Mrc.Reader.Modeling;
+using Mrc.Reading.Modeling;
 using Mrc.Reader.Tests.Support;
 using static TorchSharp.torch;
 

@@ -1,9 +1,9 @@
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
-using Mrc.Reader.Checkpoints;
-using Mrc.Reader.Modeling;
+using Mrc.Reading.Checkpoints;
+using Mrc.Reading.Modeling;
 using Mrc.Reader.Tests.Support;
-using Mrc.Reader.Tokenization;
+using Mrc.Reading.Tokenization;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
 

@@ -1,5 +1,5 @@
-using Mrc.Reader.Inference;
-using Mrc.Reader.Tokenization;
+using Mrc.Reading.Inference;
+using Mrc.Reading.Tokenization;
 
 namespace Mrc.Reader.Tests;
 

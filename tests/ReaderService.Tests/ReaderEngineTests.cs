@@ -1,5 +1,6 @@
-using Mrc.Reader.Inference;
+using Mrc.Reading.Inference;
 using Mrc.Reader.Tests.Support;
+using Mrc.Core.Pipeline;
 
 namespace Mrc.Reader.Tests;
 

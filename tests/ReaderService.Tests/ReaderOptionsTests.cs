@@ -1,9 +1,12 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Options;
-using Mrc.Reader.Inference;
-using Mrc.Reader.Models;
+using Mrc.Reading.Inference;
+using Mrc.Reading.Models;
 using Mrc.Reader.Tests.Support;
+using Mrc.Core.Pipeline;
+using Mrc.Core.Text;
+using System.ComponentModel.DataAnnotations;
 
 namespace Mrc.Reader.Tests;
 
@@ -11,7 +14,11 @@ namespace Mrc.Reader.Tests;
 public class ReaderOptionsTests
 {
     [Fact]
-    public void Validate_Defaults_HaveNoProblem() => Assert.Empty(new ReaderOptions().Validate());
+    public void Validate_Defaults_HaveNoProblem()
+    {
+        var options = new ReaderOptions();
+        Assert.Empty(options.Validate(new ValidationContext(options)));
+    }
 
     [Theory]
     [InlineData("Device", "gpu", "Reader:Device")]

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Mrc.Core.Data;
 using Mrc.Reader.Tests.Support;
-using Mrc.Reader.Tokenization;
+using Mrc.Reading.Tokenization;
 using Mrc.Tests;
 using Xunit.Abstractions;
 

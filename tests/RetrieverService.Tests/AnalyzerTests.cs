@@ -1,8 +1,8 @@
 using Lucene.Net.Search;
-using Mrc.Retriever.Analysis;
-using Mrc.Retriever.Indexing;
-using Mrc.Retriever.Lifecycle;
-using Mrc.Retriever.Search;
+using Mrc.Retrieval.Analysis;
+using Mrc.Retrieval.Indexing;
+using Mrc.Retrieval.Lifecycle;
+using Mrc.Retrieval.Search;
 using Mrc.Retriever.Tests.Support;
 
 namespace Mrc.Retriever.Tests;

@@ -1,5 +1,5 @@
 using Mrc.Core.Data;
-using Mrc.Retriever.Indexing;
+using Mrc.Retrieval.Indexing;
 using Mrc.Retriever.Tests.Support;
 
 namespace Mrc.Retriever.Tests;

@@ -1,6 +1,6 @@
-using Mrc.Retriever.Indexing;
-using Mrc.Retriever.Lifecycle;
-using Mrc.Retriever.Search;
+using Mrc.Retrieval.Indexing;
+using Mrc.Retrieval.Lifecycle;
+using Mrc.Retrieval.Search;
 using Mrc.Retriever.Tests.Support;
 
 namespace Mrc.Retriever.Tests;

@@ -1,8 +1,9 @@
-using Mrc.Retriever.Evaluation;
-using Mrc.Retriever.Indexing;
-using Mrc.Retriever.Lifecycle;
-using Mrc.Retriever.Search;
+using Mrc.Retrieval.Evaluation;
+using Mrc.Retrieval.Indexing;
+using Mrc.Retrieval.Lifecycle;
+using Mrc.Retrieval.Search;
 using Mrc.Retriever.Tests.Support;
+using Mrc.Core.Data;
 
 namespace Mrc.Retriever.Tests;
 
@@ -13,9 +14,9 @@ public class EvaluationTests
     {
         var questions = PartA.All.Examples().ToList();
 
-        var first = QuestionSplit.Select(questions, QuestionHalf.First);
-        var second = QuestionSplit.Select(questions, QuestionHalf.Second);
-        var firstOfReversed = QuestionSplit.Select(questions.AsEnumerable().Reverse().ToList(), QuestionHalf.First);
+        var first = QuestionHalves.Select(questions, QuestionHalf.First);
+        var second = QuestionHalves.Select(questions, QuestionHalf.Second);
+        var firstOfReversed = QuestionHalves.Select(questions.AsEnumerable().Reverse().ToList(), QuestionHalf.First);
 
         Assert.Equal(5110, questions.Count);
         Assert.Equal((2555, 2555), (first.Count, second.Count));
@@ -40,7 +41,7 @@ public class EvaluationTests
             int rank = RetrievalEvaluator.FirstHitRank(hits, question);
             var answer = question.Answers[0];
             string gold = CorpusIngest.TextSha256(question.Context!);
-            bool Covers(Passage p) => p.DocumentSha256 == gold && p.StartChar <= answer.AnswerStart && answer.AnswerStart + answer.Text.Length <= p.EndChar;
+            bool Covers(IndexedPassage p) => p.DocumentSha256 == gold && p.StartChar <= answer.AnswerStart && answer.AnswerStart + answer.Text.Length <= p.EndChar;
             Assert.All(hits.Take(Math.Max(rank - 1, 0)), h => Assert.False(Covers(h.Passage)));
             if (rank == 0) continue;
             Assert.True(Covers(hits[rank - 1].Passage));

@@ -3,7 +3,7 @@ using Grpc.Health.V1;
 using Grpc.Reflection.V1Alpha;
 using Microsoft.Extensions.Options;
 using Mrc.Contracts.V1;
-using Mrc.Retriever.Indexing;
+using Mrc.Retrieval.Indexing;
 using Mrc.Retriever.Tests.Support;
 
 namespace Mrc.Retriever.Tests;

@@ -1,9 +1,9 @@
 using System.Security.Cryptography;
-using Mrc.Retriever.Analysis;
-using Mrc.Retriever.Evaluation;
-using Mrc.Retriever.Indexing;
-using Mrc.Retriever.Lifecycle;
-using Mrc.Retriever.Search;
+using Mrc.Retrieval.Analysis;
+using Mrc.Retrieval.Evaluation;
+using Mrc.Retrieval.Indexing;
+using Mrc.Retrieval.Lifecycle;
+using Mrc.Retrieval.Search;
 using Mrc.Retriever.Tests.Support;
 
 namespace Mrc.Retriever.Tests;

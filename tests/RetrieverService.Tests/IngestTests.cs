@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Mrc.Retriever.Indexing;
+using Mrc.Retrieval.Indexing;
 using Mrc.Retriever.Tests.Support;
 using Mrc.Tests;
 

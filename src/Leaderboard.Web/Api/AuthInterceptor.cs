@@ -1,13 +1,12 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
-using Leaderboard.Web.Domain;
+using Mrc.Leaderboard.Domain;
 
-namespace Leaderboard.Web.Api;
+namespace Mrc.Leaderboard.Api;
 
 /// <summary>
 /// Authenticates every Leaderboard call from "authorization: Bearer &lt;token&gt;" metadata (gRPC and
-/// JSON alike) and turns <see cref="LeaderboardException"/> into an <see cref="RpcException"/> with the
-/// matching status code.
+/// JSON alike). Its refusals, like the domain's, become statuses in <see cref="LeaderboardErrors"/>.
 /// </summary>
 public sealed class AuthInterceptor(TeamService teams) : Interceptor
 {
@@ -21,30 +20,18 @@ public sealed class AuthInterceptor(TeamService teams) : Interceptor
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
-        try
-        {
-            await AuthenticateAsync(context);
-            return await continuation(request, context);
-        }
-        catch (LeaderboardException e)
-        {
-            throw ToRpc(e);
-        }
+        ArgumentNullException.ThrowIfNull(continuation);
+        await AuthenticateAsync(context);
+        return await continuation(request, context);
     }
 
     public override async Task ServerStreamingServerHandler<TRequest, TResponse>(
         TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
         ServerStreamingServerMethod<TRequest, TResponse> continuation)
     {
-        try
-        {
-            await AuthenticateAsync(context);
-            await continuation(request, responseStream, context);
-        }
-        catch (LeaderboardException e)
-        {
-            throw ToRpc(e);
-        }
+        ArgumentNullException.ThrowIfNull(continuation);
+        await AuthenticateAsync(context);
+        await continuation(request, responseStream, context);
     }
 
     async Task AuthenticateAsync(ServerCallContext context)
@@ -61,16 +48,4 @@ public sealed class AuthInterceptor(TeamService teams) : Interceptor
         }
         context.UserState[CallerKey] = await teams.AuthenticateAsync(token, context.CancellationToken);
     }
-
-    public static RpcException ToRpc(LeaderboardException e) => new(new Status(e.Error switch
-    {
-        LeaderboardError.InvalidArgument => StatusCode.InvalidArgument,
-        LeaderboardError.NotFound => StatusCode.NotFound,
-        LeaderboardError.PermissionDenied => StatusCode.PermissionDenied,
-        LeaderboardError.Unauthenticated => StatusCode.Unauthenticated,
-        LeaderboardError.ResourceExhausted => StatusCode.ResourceExhausted,
-        LeaderboardError.FailedPrecondition => StatusCode.FailedPrecondition,
-        LeaderboardError.Unavailable => StatusCode.Unavailable,
-        _ => StatusCode.Unknown,
-    }, e.Message));
 }

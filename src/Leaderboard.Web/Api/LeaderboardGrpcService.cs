@@ -1,13 +1,13 @@
 using System.Globalization;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
-using Leaderboard.Web.Data;
-using Leaderboard.Web.Domain;
-using Leaderboard.Web.Evaluation;
+using Mrc.Leaderboard.Data;
+using Mrc.Leaderboard.Domain;
+using Mrc.Leaderboard.Evaluation;
 using Mrc.Contracts.V1;
-using static Leaderboard.Web.Api.AuthInterceptor;
+using static Mrc.Leaderboard.Api.AuthInterceptor;
 
-namespace Leaderboard.Web.Api;
+namespace Mrc.Leaderboard.Api;
 
 /// <summary>mrc.v1.Leaderboard: maps requests onto the domain services and back. Auth and errors live in <see cref="AuthInterceptor"/>.</summary>
 public sealed class LeaderboardGrpcService(
@@ -37,11 +37,11 @@ public sealed class LeaderboardGrpcService(
     public override async Task<Mrc.Contracts.V1.Submission> GetSubmission(GetSubmissionRequest request, ServerCallContext context) =>
         ToMessage(await submissions.GetAsync(CallerOf(context), request.SubmissionId, context.CancellationToken));
 
-    public override async Task<Mrc.Contracts.V1.Submission> CancelSubmission(GetSubmissionRequest request, ServerCallContext context) =>
+    public override async Task<Mrc.Contracts.V1.Submission> CancelSubmission(CancelSubmissionRequest request, ServerCallContext context) =>
         ToMessage(await submissions.CancelAsync(CallerOf(context), request.SubmissionId, context.CancellationToken));
 
     public override async Task WatchSubmission(
-        GetSubmissionRequest request, IServerStreamWriter<SubmissionProgress> responseStream, ServerCallContext context)
+        WatchSubmissionRequest request, IServerStreamWriter<SubmissionProgress> responseStream, ServerCallContext context)
     {
         var caller = CallerOf(context);
         var token = context.CancellationToken;
@@ -132,7 +132,7 @@ public sealed class LeaderboardGrpcService(
 
     static ModelRunRequest ToRun(ModelRun run) => new(
         run.Model, run.Version, run.TopK, run.HasK1 ? run.K1 : null, run.HasB ? run.B : null,
-        run.ReadMode == RunReadMode.Concat ? RunMode.Concat : RunMode.Separate, run.RetrieverWeight);
+        run.ReadMode == ReadMode.Concat ? RunMode.Concat : RunMode.Separate, run.RetrieverWeight);
 
     internal static Mrc.Contracts.V1.Submission ToMessage(SubmissionView view)
     {

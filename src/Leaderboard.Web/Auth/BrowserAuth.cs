@@ -1,11 +1,11 @@
 using System.Collections.Concurrent;
 using System.Security.Claims;
 using System.Security.Cryptography;
-using Leaderboard.Web.Domain;
+using Mrc.Leaderboard.Domain;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 
-namespace Leaderboard.Web.Auth;
+namespace Mrc.Leaderboard.Auth;
 
 /// <summary>
 /// Browser sign-in. The sign-in page (interactive) checks the token or admin secret and gets a

@@ -1,9 +1,9 @@
-using Leaderboard.Web.Auth;
-using Leaderboard.Web.Domain;
+using Mrc.Leaderboard.Auth;
+using Mrc.Leaderboard.Domain;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 
-namespace Leaderboard.Web.Components;
+namespace Mrc.Leaderboard.Components;
 
 /// <summary>Pages that act for the signed-in team or admin.</summary>
 public abstract class CallerComponentBase : ComponentBase

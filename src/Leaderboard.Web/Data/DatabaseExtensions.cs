@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 
-namespace Leaderboard.Web.Data;
+namespace Mrc.Leaderboard.Data;
 
 public static class DatabaseExtensions
 {
@@ -17,8 +17,8 @@ public static class DatabaseExtensions
     public static IHostApplicationBuilder AddLeaderboardDatabase(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
-        var provider = (builder.Configuration[$"{DatabaseOptions.Section}:Provider"] ?? "sqlite").Trim().ToLowerInvariant();
-        services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        var provider = (builder.Configuration[$"{DatabaseOptions.SectionName}:Provider"] ?? "sqlite").Trim().ToLowerInvariant();
+        services.AddValidatedOptions<DatabaseOptions>(DatabaseOptions.SectionName);
         switch (provider)
         {
             case "postgres":

@@ -1,4 +1,6 @@
-namespace Leaderboard.Web.Data;
+using Mrc.Core.Pipeline;
+
+namespace Mrc.Leaderboard.Data;
 
 /// <summary>A registered evaluation set: questions with gold answers, split into public and private.</summary>
 public sealed class EvaluationSet
@@ -31,7 +33,7 @@ public sealed class EvaluationQuestion
     /// <summary>Gold paragraph, when the file had one (SQuAD/KorQuAD JSON, or JSONL with "context").</summary>
     public string? Context { get; set; }
     public string? Title { get; set; }
-    /// <summary>Gold answer texts as a JSON array of strings.</summary>
+    /// <summary>Gold answers as JSON (<see cref="Mrc.Core.Data.GoldAnswersJson"/>): texts with their answer_start when the file gave one.</summary>
     public required string AnswersJson { get; set; }
     public bool IsPrivate { get; set; }
     public EvaluationSet? EvaluationSet { get; set; }
@@ -71,7 +73,7 @@ public enum RunMode
 }
 
 /// <summary>A team's submission: a model run the server executes, or a predictions file.</summary>
-public sealed class Submission
+public sealed class SubmissionRecord
 {
     public long Id { get; set; }
     public long TeamId { get; set; }
@@ -112,15 +114,6 @@ public sealed class Submission
     public EvaluationSet? EvaluationSet { get; set; }
 }
 
-/// <summary>How <see cref="Prediction.RetrievalHit"/> was decided for a question.</summary>
-public enum RetrievalRule
-{
-    /// <summary>A retrieved passage contains the whole gold paragraph, or is a piece of it that contains a gold answer.</summary>
-    GoldContext = 1,
-    /// <summary>The question has no gold paragraph: a retrieved passage contains a gold answer text.</summary>
-    AnswerText = 2,
-}
-
 /// <summary>One question's prediction in a submission. (SubmissionId, QuestionRowId) is unique.</summary>
 public sealed class Prediction
 {
@@ -140,5 +133,5 @@ public sealed class Prediction
     public DateTime CreatedAt { get; set; }
 
     public EvaluationQuestion? Question { get; set; }
-    public Submission? Submission { get; set; }
+    public SubmissionRecord? Submission { get; set; }
 }

@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
-namespace Leaderboard.Web.Data;
+namespace Mrc.Leaderboard.Data;
 
 /// <summary>
 /// The leaderboard's database. Each provider has its own subclass (and so its own migrations):
@@ -12,7 +12,7 @@ public abstract class LeaderboardDbContext(DbContextOptions options) : DbContext
     public DbSet<EvaluationSet> EvaluationSets => Set<EvaluationSet>();
     public DbSet<EvaluationQuestion> Questions => Set<EvaluationQuestion>();
     public DbSet<Team> Teams => Set<Team>();
-    public DbSet<Submission> Submissions => Set<Submission>();
+    public DbSet<SubmissionRecord> Submissions => Set<SubmissionRecord>();
     public DbSet<Prediction> Predictions => Set<Prediction>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
@@ -48,7 +48,7 @@ public abstract class LeaderboardDbContext(DbContextOptions options) : DbContext
             team.Property(t => t.TokenHash).HasMaxLength(64);
         });
 
-        modelBuilder.Entity<Submission>(submission =>
+        modelBuilder.Entity<SubmissionRecord>(submission =>
         {
             submission.HasOne(s => s.Team).WithMany().HasForeignKey(s => s.TeamId).OnDelete(DeleteBehavior.Cascade);
             submission.HasOne(s => s.EvaluationSet).WithMany().HasForeignKey(s => s.EvaluationSetId)

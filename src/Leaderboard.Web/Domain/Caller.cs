@@ -1,4 +1,4 @@
-namespace Leaderboard.Web.Domain;
+namespace Mrc.Leaderboard.Domain;
 
 /// <summary>Who is asking: a team (by its token or browser sign-in) or the administrator.</summary>
 public sealed record Caller(long? TeamId, string Name, bool IsAdmin)

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace Leaderboard.Web.Domain;
+namespace Mrc.Leaderboard.Domain;
 
 /// <summary>
 /// Registers the demo evaluation set and team that <see cref="DemoOptions"/> names, once: later starts

@@ -1,10 +1,10 @@
 using System.Text.Json;
-using Leaderboard.Web.Data;
+using Mrc.Leaderboard.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Mrc.Core.Data;
 
-namespace Leaderboard.Web.Domain;
+namespace Mrc.Leaderboard.Domain;
 
 /// <summary>An evaluation set as pages and the API list it.</summary>
 public sealed record EvaluationSetInfo(
@@ -52,7 +52,7 @@ public sealed class EvaluationSetService(
         for (int i = 0; i < examples.Count; i++)
         {
             var example = examples[i];
-            bool isPrivate = QuestionSplit.IsPrivate(example.Id, share);
+            bool isPrivate = PublicPrivateSplit.IsPrivate(example.Id, share);
             set.Questions.Add(new EvaluationQuestion
             {
                 QuestionId = example.Id,
@@ -60,7 +60,7 @@ public sealed class EvaluationSetService(
                 Text = example.Question,
                 Context = example.Context,
                 Title = example.Title,
-                AnswersJson = JsonSerializer.Serialize(example.Answers.Select(a => a.Text).ToArray()),
+                AnswersJson = GoldAnswersJson.Serialize(example.Answers),
                 IsPrivate = isPrivate,
             });
         }

@@ -1,4 +1,4 @@
-namespace Leaderboard.Web.Domain;
+namespace Mrc.Leaderboard.Domain;
 
 /// <summary>What kind of refusal a <see cref="LeaderboardException"/> is; the API maps it to a gRPC status.</summary>
 public enum LeaderboardError

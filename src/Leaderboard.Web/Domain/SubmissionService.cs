@@ -1,10 +1,11 @@
-using Leaderboard.Web.Data;
-using Leaderboard.Web.Evaluation;
+using Mrc.Clients;
+using Mrc.Leaderboard.Data;
+using Mrc.Leaderboard.Evaluation;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Mrc.Core.Data;
 
-namespace Leaderboard.Web.Domain;
+namespace Mrc.Leaderboard.Domain;
 
 /// <summary>
 /// Accepting submissions (with the daily limit), reading them back under the visibility rules,
@@ -48,7 +49,7 @@ public sealed class SubmissionService(
         }
         var model = PipelineClient.Resolve(models, run.Model.Trim(), run.Version?.Trim());
 
-        var submission = await InsertAsync(teamId, setName, description, (set, db) => Task.FromResult(new Submission
+        var submission = await InsertAsync(teamId, setName, description, (set, db) => Task.FromResult(new SubmissionRecord
         {
             Kind = SubmissionKind.ModelRun,
             Model = model.Name,
@@ -94,7 +95,7 @@ public sealed class SubmissionService(
                               + string.Join(", ", unknown.Take(5).Select(id => $"\"{id}\"")) + (unknown.Count > 5 ? ", …" : "") + ".");
 
             var now = clock.GetUtcNow().UtcDateTime;
-            var submission = new Submission
+            var submission = new SubmissionRecord
             {
                 Kind = SubmissionKind.PredictionsFile,
                 Model = label,
@@ -121,7 +122,7 @@ public sealed class SubmissionService(
 
     async Task<SubmissionView> InsertAsync(
         long teamId, string setName, string? description,
-        Func<EvaluationSet, LeaderboardDbContext, Task<Submission>> create, CancellationToken cancellationToken)
+        Func<EvaluationSet, LeaderboardDbContext, Task<SubmissionRecord>> create, CancellationToken cancellationToken)
     {
         await SubmitGate.WaitAsync(cancellationToken);
         try
@@ -248,7 +249,7 @@ public sealed class SubmissionService(
             .ToListAsync(cancellationToken);
 
         bool byPrivate = set.PrivateRevealed;
-        (double, double) Key(Submission s) => byPrivate
+        (double, double) Key(SubmissionRecord s) => byPrivate
             ? (s.PrivateExactMatch ?? s.PublicExactMatch ?? 0, s.PrivateF1 ?? s.PublicF1 ?? 0)
             : (s.PublicExactMatch ?? 0, s.PublicF1 ?? 0);
 
@@ -276,12 +277,12 @@ public sealed class SubmissionService(
             ?? throw new LeaderboardException(LeaderboardError.NotFound, $"Evaluation set \"{setName}\" does not exist.");
     }
 
-    static async Task<Submission> LoadAsync(LeaderboardDbContext db, long submissionId, CancellationToken cancellationToken) =>
+    static async Task<SubmissionRecord> LoadAsync(LeaderboardDbContext db, long submissionId, CancellationToken cancellationToken) =>
         await db.Submissions.AsNoTracking().Include(s => s.Team).Include(s => s.EvaluationSet)
             .FirstOrDefaultAsync(s => s.Id == submissionId, cancellationToken)
         ?? throw new LeaderboardException(LeaderboardError.NotFound, $"Submission {submissionId} does not exist.");
 
-    static void Authorize(Caller caller, Submission submission)
+    static void Authorize(Caller caller, SubmissionRecord submission)
     {
         if (!caller.CanSeeDetails(submission.TeamId))
             throw new LeaderboardException(LeaderboardError.PermissionDenied, $"Submission {submission.Id} belongs to another team.");

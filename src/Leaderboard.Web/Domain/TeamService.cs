@@ -1,8 +1,8 @@
-using Leaderboard.Web.Data;
+using Mrc.Leaderboard.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
-namespace Leaderboard.Web.Domain;
+namespace Mrc.Leaderboard.Domain;
 
 /// <summary>A team as pages list it.</summary>
 public sealed record TeamInfo(long Id, string Name, DateTime CreatedAt, DateTime? TokenExpiresAt);

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Leaderboard.Web.Domain;
+namespace Mrc.Leaderboard.Domain;
 
 /// <summary>API tokens: 32 random bytes, base64url with an "mrc_" prefix; only their SHA-256 is stored.</summary>
 public static class Tokens

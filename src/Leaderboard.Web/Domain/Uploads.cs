@@ -1,4 +1,4 @@
-namespace Leaderboard.Web.Domain;
+namespace Mrc.Leaderboard.Domain;
 
 /// <summary>Reading uploads under the configured size limit.</summary>
 internal static class Uploads

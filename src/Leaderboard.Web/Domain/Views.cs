@@ -1,7 +1,8 @@
-using Leaderboard.Web.Data;
-using Leaderboard.Web.Evaluation;
+using Mrc.Leaderboard.Data;
+using Mrc.Leaderboard.Evaluation;
+using Mrc.Core.Pipeline;
 
-namespace Leaderboard.Web.Domain;
+namespace Mrc.Leaderboard.Domain;
 
 /// <summary>A submission as a given caller may see it: private and all-question scores only when allowed.</summary>
 public sealed record SubmissionView(
@@ -32,7 +33,7 @@ public sealed record SubmissionView(
 {
     public bool IsFinal => Status is SubmissionStatus.Succeeded or SubmissionStatus.Failed or SubmissionStatus.Cancelled;
 
-    internal static SubmissionView From(Submission s, string team, EvaluationSet set, Caller? viewer)
+    internal static SubmissionView From(SubmissionRecord s, string team, EvaluationSet set, Caller? viewer)
     {
         bool showPrivate = viewer?.CanSeePrivate(set.PrivateRevealed) ?? set.PrivateRevealed;
         bool succeeded = s.Status == SubmissionStatus.Succeeded;

@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 
-namespace Leaderboard.Web.Evaluation;
+namespace Mrc.Leaderboard.Evaluation;
 
 /// <summary>Submission ids waiting for the worker. The database is the record; this only wakes the worker.</summary>
 public sealed class EvaluationInbox

@@ -1,15 +1,14 @@
-using System.Text.Json;
 using Grpc.Core;
-using Leaderboard.Web.Data;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
-using Mrc.Contracts.V1;
+using Mrc.Core.Data;
+using Mrc.Core.Pipeline;
+using Mrc.Leaderboard.Data;
 
-namespace Leaderboard.Web.Evaluation;
+namespace Mrc.Leaderboard.Evaluation;
 
 /// <summary>
-/// One model run: the questions not yet predicted go in batches through Retriever.RetrieveBatch and
-/// Reader.Read; each prediction is stored the moment it arrives (a unique index on submission and
+/// One model run: the questions not yet predicted go through the one <see cref="OdqaPipeline"/> over
+/// gRPC (Retriever.RetrieveBatch, Reader.Read); each prediction is stored the moment it arrives (a unique index on submission and
 /// question makes a repeat impossible); at the end the scores are computed from what was stored.
 /// </summary>
 public sealed class EvaluationJobRunner(
@@ -17,15 +16,9 @@ public sealed class EvaluationJobRunner(
     PipelineClient pipeline,
     ProgressHub progress,
     RunningJobs runningJobs,
-    IOptions<EvaluationOptions> options,
     TimeProvider clock,
     ILogger<EvaluationJobRunner> logger)
 {
-    static readonly JsonSerializerOptions NBestJson = new(JsonSerializerDefaults.Web)
-    {
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
-
     /// <summary>Runs (or resumes) a submission. Throws OperationCanceledException only when the host stops.</summary>
     public async Task RunAsync(long submissionId, CancellationToken stoppingToken)
     {
@@ -43,7 +36,7 @@ public sealed class EvaluationJobRunner(
 
     async Task RunCoreAsync(long submissionId, CancellationToken jobToken, CancellationToken stoppingToken)
     {
-        Data.Submission run;
+        SubmissionRecord run;
         List<EvaluationQuestion> todo;
         int completed;
         await using (var db = await dbFactory.CreateDbContextAsync(stoppingToken))
@@ -73,31 +66,22 @@ public sealed class EvaluationJobRunner(
         var writeGate = new SemaphoreSlim(1, 1);
         try
         {
-            foreach (var batch in todo.Chunk(options.Value.BatchSize))
+            var (odqa, settings) = pipeline.For(run);
+            await odqa.RunAsync([.. todo.Select(ToExample)], settings, async (outcome, _) =>
             {
-                var retrieved = await pipeline.RetrieveBatchAsync(
-                    batch.Select(q => q.Text).ToList(), run.TopK, run.K1, run.B, jobToken);
-                await Parallel.ForEachAsync(
-                    batch.Zip(retrieved),
-                    new ParallelOptions { MaxDegreeOfParallelism = options.Value.ReadParallelism, CancellationToken = jobToken },
-                    async (item, token) =>
-                    {
-                        (EvaluationQuestion question, RetrieveResponse result) = item;
-                        var response = await pipeline.ReadAsync(question.Text, result.Passages, run, token);
-                        var prediction = BuildPrediction(submissionId, question, result, response);
-                        await writeGate.WaitAsync(stoppingToken);
-                        try
-                        {
-                            if (await StoreAsync(prediction, stoppingToken)) completed++;
-                            await SetCompletedAsync(submissionId, completed, stoppingToken);
-                            progress.Publish(new ProgressEvent(submissionId, SubmissionStatus.Running, completed, run.Total, ""));
-                        }
-                        finally
-                        {
-                            writeGate.Release();
-                        }
-                    });
-            }
+                var prediction = ToPrediction(submissionId, outcome);
+                await writeGate.WaitAsync(stoppingToken);
+                try
+                {
+                    if (await StoreAsync(prediction, stoppingToken)) completed++;
+                    await SetCompletedAsync(submissionId, completed, stoppingToken);
+                    progress.Publish(new ProgressEvent(submissionId, SubmissionStatus.Running, completed, run.Total, ""));
+                }
+                finally
+                {
+                    writeGate.Release();
+                }
+            }, jobToken);
             await FinishAsync(submissionId, stoppingToken);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -117,26 +101,23 @@ public sealed class EvaluationJobRunner(
         }
     }
 
-    Prediction BuildPrediction(long submissionId, EvaluationQuestion question, RetrieveResponse retrieved, ReadResponse response)
+    /// <summary>A stored question as the pipeline takes it; its row id is its id here.</summary>
+    static QuestionExample ToExample(EvaluationQuestion question) =>
+        new(question.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), question.Text,
+            GoldAnswersJson.Parse(question.AnswersJson), question.Context, question.Title);
+
+    Prediction ToPrediction(long submissionId, QuestionOutcome outcome) => new()
     {
-        var gold = Scoring.GoldAnswers(question);
-        string answer = response.Answers.Count > 0 ? response.Answers[0].Text : "";
-        var (em, f1) = Scoring.ScoreQuestion(answer, gold);
-        var (hit, rule) = RetrievalMatch.Evaluate(question.Context, gold, retrieved.Passages.Select(p => p.Text));
-        var nBest = response.Answers.Select(a => new { a.Text, a.Score, a.Probability, a.PassageId }).ToList();
-        return new Prediction
-        {
-            SubmissionId = submissionId,
-            QuestionRowId = question.Id,
-            Answer = answer,
-            NBestJson = JsonSerializer.Serialize(nBest, NBestJson),
-            ExactMatch = em,
-            F1 = f1,
-            RetrievalHit = hit,
-            RetrievalRule = rule,
-            CreatedAt = clock.GetUtcNow().UtcDateTime,
-        };
-    }
+        SubmissionId = submissionId,
+        QuestionRowId = long.Parse(outcome.Question.Id, System.Globalization.CultureInfo.InvariantCulture),
+        Answer = outcome.Answer,
+        NBestJson = NBestJson.Serialize(outcome.Reading.Answers),
+        ExactMatch = outcome.ExactMatch,
+        F1 = outcome.F1,
+        RetrievalHit = outcome.RetrievalHit,
+        RetrievalRule = outcome.RetrievalRule,
+        CreatedAt = clock.GetUtcNow().UtcDateTime,
+    };
 
     /// <summary>Stores one prediction; false when it was already there (the unique index refused it).</summary>
     async Task<bool> StoreAsync(Prediction prediction, CancellationToken cancellationToken)

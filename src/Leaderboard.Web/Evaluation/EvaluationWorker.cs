@@ -1,7 +1,7 @@
-using Leaderboard.Web.Data;
+using Mrc.Leaderboard.Data;
 using Microsoft.EntityFrameworkCore;
 
-namespace Leaderboard.Web.Evaluation;
+namespace Mrc.Leaderboard.Evaluation;
 
 /// <summary>
 /// Runs queued model runs one at a time. At start it picks up every submission still queued or

@@ -1,4 +1,4 @@
-namespace Leaderboard.Web.Evaluation;
+namespace Mrc.Leaderboard.Evaluation;
 
 /// <summary>The evaluation worker's log messages (source-generated).</summary>
 internal static partial class Log
@@ -20,7 +20,4 @@ internal static partial class Log
 
     [LoggerMessage(6, LogLevel.Warning, "Submission {SubmissionId} failed after {Completed} questions: {Reason}")]
     public static partial void Failed(ILogger logger, long submissionId, int completed, string reason);
-
-    [LoggerMessage(7, LogLevel.Warning, "{Call} answered {Status} (attempt {Attempt} of {MaxAttempts}); retrying in {Backoff}")]
-    public static partial void Retrying(ILogger logger, string call, Grpc.Core.StatusCode status, int attempt, int maxAttempts, TimeSpan backoff);
 }

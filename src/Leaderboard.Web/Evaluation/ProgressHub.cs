@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
-using Leaderboard.Web.Data;
+using Mrc.Leaderboard.Data;
 
-namespace Leaderboard.Web.Evaluation;
+namespace Mrc.Leaderboard.Evaluation;
 
 /// <summary>A moment in a submission's run, as the worker reports it.</summary>
 public sealed record ProgressEvent(long SubmissionId, SubmissionStatus Status, int Completed, int Total, string Error);

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace Leaderboard.Web.Evaluation;
+namespace Mrc.Leaderboard.Evaluation;
 
 /// <summary>Cancellation of running jobs, by submission id.</summary>
 public sealed class RunningJobs

@@ -1,8 +1,8 @@
-using System.Text.Json;
-using Leaderboard.Web.Data;
+using Mrc.Core.Data;
+using Mrc.Leaderboard.Data;
 using Mrc.Core.Metrics;
 
-namespace Leaderboard.Web.Evaluation;
+namespace Mrc.Leaderboard.Evaluation;
 
 /// <summary>Scores of one subset in percent (KorQuAD 1.0 official EM/F1).</summary>
 public sealed record ScoreSummary(double ExactMatch, double F1, int QuestionCount, int UnansweredCount);
@@ -16,8 +16,12 @@ public sealed record SubmissionScores(ScoreSummary All, ScoreSummary? Public, Sc
 /// </summary>
 public static class Scoring
 {
-    public static IReadOnlyList<string> GoldAnswers(EvaluationQuestion question) =>
-        JsonSerializer.Deserialize<string[]>(question.AnswersJson) ?? [];
+    /// <summary>The question's gold answer texts.</summary>
+    public static IReadOnlyList<string> GoldAnswers(EvaluationQuestion question)
+    {
+        ArgumentNullException.ThrowIfNull(question);
+        return [.. GoldAnswersJson.Parse(question.AnswersJson).Select(a => a.Text)];
+    }
 
     /// <summary>Per-question EM (0 or 100) and F1 (0..100).</summary>
     public static (double ExactMatch, double F1) ScoreQuestion(string prediction, IReadOnlyList<string> goldAnswers) =>
@@ -42,7 +46,7 @@ public static class Scoring
     }
 
     /// <summary>Stores final scores on the submission entity.</summary>
-    public static void Apply(Submission submission, SubmissionScores scores)
+    public static void Apply(SubmissionRecord submission, SubmissionScores scores)
     {
         submission.AllExactMatch = scores.All.ExactMatch;
         submission.AllF1 = scores.All.F1;
@@ -55,29 +59,4 @@ public static class Scoring
         submission.PrivateQuestionCount = scores.Private?.QuestionCount ?? 0;
         submission.PrivateUnanswered = scores.Private?.UnansweredCount ?? 0;
     }
-}
-
-/// <summary>
-/// Whether a question's gold passage was among the retrieved passages. With a gold paragraph
-/// (SQuAD/KorQuAD files) the rule is <see cref="RetrievalRule.GoldContext"/>: a passage contains the
-/// whole paragraph, or is a piece cut from it that contains a gold answer. Without one (open-domain
-/// JSONL) it is <see cref="RetrievalRule.AnswerText"/>: a passage contains a gold answer text.
-/// Whitespace runs are collapsed on both sides before comparing.
-/// </summary>
-public static class RetrievalMatch
-{
-    public static (bool Hit, RetrievalRule Rule) Evaluate(string? goldContext, IReadOnlyList<string> goldAnswers, IEnumerable<string> passages)
-    {
-        var answers = goldAnswers.Select(Collapse).Where(a => a.Length > 0).ToList();
-        if (string.IsNullOrWhiteSpace(goldContext))
-            return (passages.Select(Collapse).Any(p => answers.Any(a => p.Contains(a, StringComparison.Ordinal))), RetrievalRule.AnswerText);
-
-        var context = Collapse(goldContext);
-        bool hit = passages.Select(Collapse).Any(p =>
-            p.Contains(context, StringComparison.Ordinal)
-            || (p.Length > 0 && context.Contains(p, StringComparison.Ordinal) && answers.Any(a => p.Contains(a, StringComparison.Ordinal))));
-        return (hit, RetrievalRule.GoldContext);
-    }
-
-    static string Collapse(string text) => string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
 }

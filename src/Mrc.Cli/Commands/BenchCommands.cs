@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Mrc.Core.Data;
-using Mrc.Retriever.Search;
+using Mrc.Retrieval.Search;
 
 namespace Mrc.Cli.Commands;
 

@@ -1,20 +1,27 @@
+using Grpc.Core;
 using Mrc.Core.Data;
 
 namespace Mrc.Cli.Commands;
 
 /// <summary>
-/// Turns expected failures (unreadable or malformed input files) into one readable line on
-/// stderr and exit code 2, instead of a stack trace.
+/// Turns expected failures into one readable line on stderr and an exit code, instead of a stack
+/// trace: unreadable or malformed input files and bad options exit 2, a server's refusal exits 3.
 /// </summary>
 internal static class CommandErrors
 {
     public const int InputError = 2;
+    public const int ServerRefused = 3;
 
     public static async Task<int> Guard(CliConsole console, Func<Task<int>> action)
     {
         try
         {
             return await action();
+        }
+        catch (RpcException e)
+        {
+            await console.Error.WriteLineAsync($"error: {e.StatusCode}: {e.Status.Detail}");
+            return ServerRefused;
         }
         catch (DataFormatException e)
         {
@@ -29,6 +36,10 @@ internal static class CommandErrors
             await console.Error.WriteLineAsync($"error: {e.Message}");
         }
         catch (UnauthorizedAccessException e)
+        {
+            await console.Error.WriteLineAsync($"error: {e.Message}");
+        }
+        catch (IOException e)
         {
             await console.Error.WriteLineAsync($"error: {e.Message}");
         }

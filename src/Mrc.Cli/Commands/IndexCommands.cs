@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
-using Mrc.Retriever.Analysis;
-using Mrc.Retriever.Indexing;
+using Mrc.Retrieval.Analysis;
+using Mrc.Retrieval.Indexing;
 
 namespace Mrc.Cli.Commands;
 

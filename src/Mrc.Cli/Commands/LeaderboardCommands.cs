@@ -15,9 +15,8 @@ namespace Mrc.Cli.Commands;
 /// </summary>
 internal static class LeaderboardCommands
 {
+    /// <summary>Exit code of `mrc submit --wait` when the run ended failed or cancelled.</summary>
     public const int RunFailed = 1;
-    public const int InputError = 2;
-    public const int ServerRefused = 3;
     const string TokenVariable = "MRC_TOKEN";
 
     public static Command Submit(CliConsole console)
@@ -42,7 +41,7 @@ internal static class LeaderboardCommands
         {
             server, token, set, predictions, label, model, version, topK, k1, b, readMode, weight, description, wait,
         };
-        command.SetAction((parse, cancellationToken) => Guard(console, async () =>
+        command.SetAction((parse, cancellationToken) => CommandErrors.Guard(console, async () =>
         {
             var file = parse.GetValue(predictions);
             var modelName = parse.GetValue(model);
@@ -65,7 +64,7 @@ internal static class LeaderboardCommands
                     Model = modelName!,
                     Version = parse.GetValue(version) ?? "",
                     TopK = parse.GetValue(topK),
-                    ReadMode = parse.GetValue(readMode) == "concat" ? RunReadMode.Concat : RunReadMode.Separate,
+                    ReadMode = parse.GetValue(readMode) == "concat" ? ReadMode.Concat : ReadMode.Separate,
                     RetrieverWeight = parse.GetValue(weight),
                 };
                 if (parse.GetValue(k1) is { } k1Value) run.K1 = k1Value;
@@ -81,7 +80,7 @@ internal static class LeaderboardCommands
 
             if (parse.GetValue(wait) && !IsFinal(submission.State))
             {
-                using var watch = client.WatchSubmission(new GetSubmissionRequest { SubmissionId = submission.Id }, cancellationToken: cancellationToken);
+                using var watch = client.WatchSubmission(new WatchSubmissionRequest { SubmissionId = submission.Id }, cancellationToken: cancellationToken);
                 await foreach (var progress in watch.ResponseStream.ReadAllAsync(cancellationToken))
                 {
                     var soFar = progress.PublicScoresSoFar is { } s
@@ -107,7 +106,7 @@ internal static class LeaderboardCommands
         var set = new Option<string>("--set") { Description = "Evaluation set name.", Required = true };
         var json = new Option<bool>("--json") { Description = "Print the leaderboard as JSON (the API's message)." };
         var command = new Command("leaderboard", "Show the leaderboard of an evaluation set.") { server, token, set, json };
-        command.SetAction((parse, cancellationToken) => Guard(console, async () =>
+        command.SetAction((parse, cancellationToken) => CommandErrors.Guard(console, async () =>
         {
             using var channel = Channel(parse.GetValue(server)!, ResolveToken(parse.GetValue(token)));
             var client = new LeaderboardClient(channel);
@@ -185,23 +184,4 @@ internal static class LeaderboardCommands
         SubmissionState.Cancelled => "cancelled",
         _ => "unknown",
     };
-
-    /// <summary>Refusals by the server and bad input become one "error: …" line and an exit code, not a stack trace.</summary>
-    static async Task<int> Guard(CliConsole console, Func<Task<int>> action)
-    {
-        try
-        {
-            return await action();
-        }
-        catch (RpcException e)
-        {
-            await console.Error.WriteLineAsync($"error: {e.StatusCode}: {e.Status.Detail}");
-            return ServerRefused;
-        }
-        catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException)
-        {
-            await console.Error.WriteLineAsync($"error: {e.Message}");
-            return InputError;
-        }
-    }
 }

@@ -2,9 +2,9 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Mrc.Core.Data;
-using Mrc.Retriever.Evaluation;
-using Mrc.Retriever.Lifecycle;
-using Mrc.Retriever.Search;
+using Mrc.Retrieval.Evaluation;
+using Mrc.Retrieval.Lifecycle;
+using Mrc.Retrieval.Search;
 
 namespace Mrc.Cli.Commands;
 
@@ -35,7 +35,7 @@ internal static class RetrievalCommands
         eval.SetAction((parse, _) => CommandErrors.Guard(console, async () =>
         {
             var cutoffs = ParseKs(parse.GetValue(ks)!);
-            var questions = QuestionSplit.Select(QuestionSetReader.Load(parse.GetValue(dataset)!.FullName), parse.GetValue(half));
+            var questions = QuestionHalves.Select(QuestionSetReader.Load(parse.GetValue(dataset)!.FullName), parse.GetValue(half));
             var settings = scoring.Read(parse);
             using var host = SearchOptions.OpenIndex(parse.GetValue(index)!, settings);
             var searcher = new PassageSearcher(host, settings);

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using Mrc.Retriever.Search;
+using Mrc.Retrieval.Search;
 
 namespace Mrc.Cli.Commands;
 

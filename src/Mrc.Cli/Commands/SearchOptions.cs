@@ -1,17 +1,15 @@
 using System.CommandLine;
-using Mrc.Retriever.Lifecycle;
-using Mrc.Retriever.Search;
+using Mrc.Retrieval.Lifecycle;
+using Mrc.Retrieval.Search;
 
 namespace Mrc.Cli.Commands;
 
 /// <summary>The scoring options the search, eval and bench commands share, and opening an index for them.</summary>
 internal sealed class SearchOptions
 {
-    /// <summary>The service's defaults (Retriever:K1/B in appsettings); see docs/retrieval.md for how they were tuned.</summary>
-    static readonly Mrc.Retriever.RetrieverOptions ServiceDefaults = new();
-
-    readonly Option<float> k1 = new("--k1") { Description = "BM25 k1 (0..3).", DefaultValueFactory = _ => ServiceDefaults.K1 };
-    readonly Option<float> b = new("--b") { Description = "BM25 b (0..1).", DefaultValueFactory = _ => ServiceDefaults.B };
+    // The tuned defaults the retriever service also starts with; see docs/retrieval.md for how they were tuned.
+    readonly Option<float> k1 = new("--k1") { Description = "BM25 k1 (0..3).", DefaultValueFactory = _ => ScoringSettings.Tuned.K1 };
+    readonly Option<float> b = new("--b") { Description = "BM25 b (0..1).", DefaultValueFactory = _ => ScoringSettings.Tuned.B };
     readonly Option<string> similarity = new("--similarity") { Description = "bm25 or tfidf.", DefaultValueFactory = _ => "bm25" };
 
     public SearchOptions() => similarity.AcceptOnlyFromAmong("bm25", "tfidf");

@@ -1,13 +1,22 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Mrc.Core.Text;
+using Mrc.Reading.Tokenization;
 using Mrc.Training.Corpora;
 using Mrc.Training.Vocabulary;
 
 namespace Mrc.Cli.Commands;
 
-/// <summary>`mrc tokenizer train`: a WordPiece vocabulary (HF vocab.txt + tokenizer config) learnt from Korean text.</summary>
+/// <summary>
+/// `mrc tokenizer train`: a WordPiece vocabulary (HF vocab.txt + tokenizer config) learnt from Korean text.
+/// `mrc tokenize`: the reader's tokenization of stdin lines, for parity checks against Hugging Face.
+/// </summary>
 internal static class TokenizerCommands
 {
+    static readonly JsonSerializerOptions Json = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static Command Create(CliConsole console)
     {
         var corpus = new Option<string[]>("--corpus")
@@ -43,5 +52,33 @@ internal static class TokenizerCommands
             return 0;
         }));
         return new Command("tokenizer", "Tokenizer tools.") { train };
+    }
+
+    public static Command Tokenize(CliConsole console) => Tokenize(console, Console.In);
+
+    internal static Command Tokenize(CliConsole console, TextReader input)
+    {
+        var model = new Option<DirectoryInfo>("--model") { Description = "Folder with tokenizer.json, or vocab.txt (+ tokenizer_config.json).", Required = true };
+        var command = new Command("tokenize",
+            "Tokenize stdin, one text per line, as the reader does: one JSON line {\"ids\": [...], \"offsets\": [[start, end], ...]} per text, " +
+            "offsets in Unicode code points of the input line, special tokens excluded.")
+        {
+            model,
+        };
+        command.SetAction((parse, cancellationToken) => CommandErrors.Guard(console, async () =>
+        {
+            var folder = parse.GetValue(model)!;
+            if (!folder.Exists) throw new DirectoryNotFoundException($"model folder {folder.FullName} not found.");
+            var tokenizer = WordPieceTokenizer.FromFolder(folder.FullName);
+            string? line;
+            while ((line = await input.ReadLineAsync(cancellationToken)) is not null)
+            {
+                var encoded = tokenizer.Encode(line);
+                var offsets = encoded.Offsets.Select(o => new[] { TextOffsets.ToCodePoints(line, o.Start), TextOffsets.ToCodePoints(line, o.End) });
+                await console.Out.WriteLineAsync(JsonSerializer.Serialize(new { ids = encoded.Ids, offsets }, Json));
+            }
+            return 0;
+        }));
+        return command;
     }
 }

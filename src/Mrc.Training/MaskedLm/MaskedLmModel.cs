@@ -1,8 +1,8 @@
-using Mrc.Reader.Modeling;
+using Mrc.Reading.Modeling;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
-using Encoder = Mrc.Reader.Modeling.TransformerEncoder;
+using Encoder = Mrc.Reading.Modeling.TransformerEncoder;
 
 namespace Mrc.Training.MaskedLm;
 

@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using Mrc.Reader.Checkpoints;
-using Mrc.Reader.Modeling;
-using Mrc.Reader.Tokenization;
+using Mrc.Reading.Checkpoints;
+using Mrc.Reading.Devices;
+using Mrc.Reading.Modeling;
+using Mrc.Reading.Tokenization;
 using Mrc.Training.Corpora;
 using Mrc.Training.Optimization;
 using TorchSharp;
@@ -23,7 +24,7 @@ public sealed class MlmTrainer(MlmTrainingOptions options, IProgress<TrainingPro
     public Result Run(CancellationToken cancellation = default)
     {
         options.Validate();
-        var device = TrainingDevice.Resolve(options.Device);
+        var device = DeviceChoice.Resolve(options.Device);
         string tokenizerFolder = options.ModelFolder ?? options.TokenizerFolder!;
         var tokenizer = WordPieceTokenizer.FromFolder(tokenizerFolder);
         var config = EncoderConfig.Load(options.ConfigFile ?? Path.Combine(options.ModelFolder!, "config.json"));

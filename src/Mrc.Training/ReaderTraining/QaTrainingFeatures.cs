@@ -1,6 +1,6 @@
 using Mrc.Core.Data;
-using Mrc.Reader.Inference;
-using Mrc.Reader.Tokenization;
+using Mrc.Reading.Inference;
+using Mrc.Reading.Tokenization;
 
 namespace Mrc.Training.ReaderTraining;
 

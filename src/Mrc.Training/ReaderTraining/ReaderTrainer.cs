@@ -3,14 +3,16 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Mrc.Core.Data;
 using Mrc.Core.Metrics;
-using Mrc.Reader.Checkpoints;
-using Mrc.Reader.Inference;
-using Mrc.Reader.Modeling;
-using Mrc.Reader.Tokenization;
+using Mrc.Reading.Checkpoints;
+using Mrc.Reading.Devices;
+using Mrc.Reading.Inference;
+using Mrc.Reading.Modeling;
+using Mrc.Reading.Tokenization;
 using Mrc.Training.Optimization;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using Mrc.Core.Pipeline;
 
 namespace Mrc.Training.ReaderTraining;
 
@@ -39,7 +41,7 @@ public sealed class ReaderTrainer(ReaderTrainingOptions options, IProgress<Train
         var validation = options.ValidationFile is null ? null : QuestionSetReader.Load(options.ValidationFile);
         if (validation is not null) QaTrainingFeatures.Validate(validation, options.ValidationFile!);
 
-        var device = TrainingDevice.Resolve(options.Device);
+        var device = DeviceChoice.Resolve(options.Device);
         var tokenizer = WordPieceTokenizer.FromFolder(options.ModelFolder);
         var config = EncoderConfig.Load(Path.Combine(options.ModelFolder, "config.json"));
         var windowSettings = new WindowSettings(options.MaxSeqLength, options.DocStride, options.MaxQueryLength);

@@ -1,5 +1,5 @@
 using System.Text;
-using Mrc.Reader.Tokenization;
+using Mrc.Reading.Tokenization;
 
 namespace Mrc.Training.Vocabulary;
 

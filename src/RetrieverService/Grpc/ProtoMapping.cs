@@ -1,6 +1,6 @@
 using Mrc.Contracts.V1;
-using Mrc.Retriever.Indexing;
-using Mrc.Retriever.Search;
+using Mrc.Retrieval.Indexing;
+using Mrc.Retrieval.Search;
 
 namespace Mrc.Retriever.Grpc;
 
@@ -11,7 +11,7 @@ internal static class ProtoMapping
     {
         var response = new RetrieveResponse { TotalHits = result.TotalHits };
         foreach (var hit in result.Hits)
-            response.Passages.Add(new Contracts.V1.Passage
+            response.Passages.Add(new Passage
             {
                 Id = hit.Passage.Id,
                 DocumentId = hit.Passage.DocumentId,

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Mrc.Contracts.V1;
-using Mrc.Retriever.Search;
+using Mrc.Retrieval.Search;
+using MrcGrpc.ServiceDefaults.Grpc;
 
 namespace Mrc.Retriever.Grpc;
 
@@ -40,7 +41,8 @@ internal static class RequestValidation
             Similarity.Unspecified => defaults.Similarity,
             Similarity.Bm25 => SimilarityKind.Bm25,
             Similarity.Tfidf => SimilarityKind.Tfidf,
-            _ => Unknown(options.Similarity),
+            _ => RpcErrors.InvalidArgument<SimilarityKind>(
+                $"options.similarity {(int)options.Similarity} is unknown: use SIMILARITY_BM25, SIMILARITY_TFIDF or leave it unset."),
         };
         if (options.HasK1 && !ScoringSettings.K1InRange(options.K1))
             RpcErrors.InvalidArgument(string.Create(CultureInfo.InvariantCulture,
@@ -49,11 +51,5 @@ internal static class RequestValidation
             RpcErrors.InvalidArgument(string.Create(CultureInfo.InvariantCulture,
                 $"options.b must be between {ScoringSettings.MinB} and {ScoringSettings.MaxB}, not {options.B}; leave it unset for the server default {defaults.B}."));
         return new ScoringSettings(similarity, options.HasK1 ? options.K1 : defaults.K1, options.HasB ? options.B : defaults.B);
-    }
-
-    static SimilarityKind Unknown(Similarity similarity)
-    {
-        RpcErrors.InvalidArgument($"options.similarity {(int)similarity} is unknown: use SIMILARITY_BM25, SIMILARITY_TFIDF or leave it unset.");
-        return default;
     }
 }

@@ -1,12 +1,14 @@
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 using Mrc.Contracts.V1;
-using Mrc.Retriever.Lifecycle;
-using Mrc.Retriever.Search;
+using Mrc.Retrieval.Search;
 
 namespace Mrc.Retriever.Grpc;
 
-/// <summary>mrc.v1.Retriever: validates the request, calls <see cref="PassageSearcher"/>, maps the result back.</summary>
+/// <summary>
+/// mrc.v1.Retriever: validates the request, calls <see cref="PassageSearcher"/>, maps the result back.
+/// The domain's expected failures become statuses in <see cref="RetrieverErrors"/>.
+/// </summary>
 public sealed class RetrieverGrpcService(PassageSearcher searcher, IOptions<RetrieverOptions> options) : Contracts.V1.Retriever.RetrieverBase
 {
     public override Task<RetrieveResponse> Retrieve(RetrieveRequest request, ServerCallContext context)
@@ -15,7 +17,7 @@ public sealed class RetrieverGrpcService(PassageSearcher searcher, IOptions<Retr
         RequestValidation.Query(request.Query, limits, "query");
         int k = RequestValidation.TopK(request.TopK, limits);
         var scoring = RequestValidation.Scoring(request.Options, searcher.Defaults);
-        var result = Guard(() => searcher.Search(request.Query, k, scoring));
+        var result = searcher.Search(request.Query, k, scoring);
         return Task.FromResult(ProtoMapping.ToResponse(result));
     }
 
@@ -27,25 +29,12 @@ public sealed class RetrieverGrpcService(PassageSearcher searcher, IOptions<Retr
             RequestValidation.Query(request.Queries[i], limits, $"queries[{i}]");
         int k = RequestValidation.TopK(request.TopK, limits);
         var scoring = RequestValidation.Scoring(request.Options, searcher.Defaults);
-        var results = Guard(() => searcher.BatchSearch(request.Queries, k, limits.BatchParallelism, scoring, context.CancellationToken));
+        var results = searcher.BatchSearch(request.Queries, k, limits.BatchParallelism, scoring, context.CancellationToken);
         var response = new RetrieveBatchResponse();
         foreach (var result in results) response.Results.Add(ProtoMapping.ToResponse(result));
         return Task.FromResult(response);
     }
 
     public override Task<IndexInfo> GetIndexInfo(GetIndexInfoRequest request, ServerCallContext context) =>
-        Task.FromResult(ProtoMapping.ToIndexInfo(Guard(() => searcher.Index.Metadata), options.Value));
-
-    /// <summary>Maps the domain's expected failures to the status that tells the client what to do.</summary>
-    static T Guard<T>(Func<T> action)
-    {
-        try
-        {
-            return action();
-        }
-        catch (Exception e) when (RpcErrors.FromDomain(e) is { } rpc)
-        {
-            throw rpc;
-        }
-    }
+        Task.FromResult(ProtoMapping.ToIndexInfo(searcher.Index.Metadata, options.Value));
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Mrc.Retrieval.Lifecycle;
 
 namespace Mrc.Retriever.Lifecycle;
 

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Mrc.Core.Data;
-using Mrc.Reader.Modeling;
-using Mrc.Retriever.Indexing;
+using Mrc.Reading.Modeling;
+using Mrc.Retrieval.Indexing;
 using Mrc.Tests;
 using Mrc.Training;
 using Mrc.Training.Corpora;

@@ -1,6 +1,6 @@
 using Microsoft.Playwright;
 
-namespace Leaderboard.Web.Tests.Support;
+namespace Mrc.Leaderboard.Tests.Support;
 
 /// <summary>
 /// Debian's chromium through Playwright (no browser download), and the few page helpers every

@@ -9,7 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Mrc.Contracts.V1;
 
-namespace Leaderboard.Web.Tests.Support;
+namespace Mrc.Leaderboard.Tests.Support;
 
 /// <summary>
 /// Small real gRPC Retriever and Reader servers on 127.0.0.1 (HTTP/2, a free port), implementing the

@@ -1,16 +1,17 @@
+using Microsoft.Extensions.Hosting;
 using System.Net;
 using System.Net.Sockets;
 using Grpc.Core;
 using Grpc.Net.Client;
-using Leaderboard.Web.Data;
-using Leaderboard.Web.Domain;
+using Mrc.Leaderboard.Data;
+using Mrc.Leaderboard.Domain;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Mrc.Tests;
 
-namespace Leaderboard.Web.Tests.Support;
+namespace Mrc.Leaderboard.Tests.Support;
 
 /// <summary>
 /// The real leaderboard app on real Kestrel, configured as in production: one endpoint with
@@ -85,13 +86,12 @@ public sealed class LeaderboardHost : IAsyncDisposable
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
+        builder.AddServiceDefaults();
         builder.AddLeaderboard();
 
         var app = builder.Build();
         try
         {
-            await app.Services.MigrateLeaderboardDatabaseAsync();
-            await app.Services.SeedDemoAsync();
             app.MapLeaderboard();
             await app.StartAsync();
         }

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Mrc.Tests;
 
-namespace Leaderboard.Web.Tests.Support;
+namespace Mrc.Leaderboard.Tests.Support;
 
 /// <summary>
 /// A throwaway PostgreSQL 15 cluster: initdb in a temp folder, pg_ctl start on a free port on

@@ -1,4 +1,4 @@
-namespace Leaderboard.Web.Tests.Support;
+namespace Mrc.Leaderboard.Tests.Support;
 
 /// <summary>
 /// Tests that need a system program. Outside CI they are skipped with the reason when it is missing;

@@ -2,7 +2,7 @@ using System.Text;
 using Mrc.Contracts.V1;
 using Mrc.Core.Data;
 
-namespace Leaderboard.Web.Tests.Support;
+namespace Mrc.Leaderboard.Tests.Support;
 
 /// <summary>A small Korean evaluation set (KorQuAD 1.0 JSON) and a deterministic fake pipeline for it.</summary>
 public static class TestSets

@@ -1,7 +1,7 @@
 using Mrc.Core.Data;
-using Mrc.Reader.Inference;
-using Mrc.Reader.Modeling;
-using Mrc.Reader.Tokenization;
+using Mrc.Reading.Inference;
+using Mrc.Reading.Modeling;
+using Mrc.Reading.Tokenization;
 using Mrc.Tests;
 using static TorchSharp.torch;
 

@@ -1,5 +1,5 @@
-using Mrc.Reader.Checkpoints;
-using Mrc.Reader.Modeling;
+using Mrc.Reading.Checkpoints;
+using Mrc.Reading.Modeling;
 using TorchSharp;
 
 namespace Mrc.Reader.Tests.Support;

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Mrc.Retriever;
 
 namespace Mrc.Retriever.Tests.Support;
 
@@ -44,9 +45,9 @@ public sealed class RetrieverServer : IAsyncDisposable
         // An empty content root: the service's appsettings.json binds fixed ports, the test wants free ones.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args.ToArray(), ContentRootPath = EmptyContentRoot });
         builder.AddServiceDefaults();
-        builder.AddRetrieverServices();
+        builder.AddRetriever();
         var app = builder.Build();
-        app.MapRetrieverEndpoints();
+        app.MapRetriever();
         try
         {
             await app.StartAsync();

@@ -1,10 +1,10 @@
-using Leaderboard.Web.Domain;
+using Mrc.Leaderboard.Domain;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Forms;
 using Microsoft.Extensions.Options;
 using MudBlazor;
 
-namespace Leaderboard.Web.Components.Pages.Admin;
+namespace Mrc.Leaderboard.Components.Pages.Admin;
 
 public partial class AdminSetsPage
 {

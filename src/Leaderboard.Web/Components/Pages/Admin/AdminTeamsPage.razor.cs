@@ -1,8 +1,8 @@
-using Leaderboard.Web.Domain;
+using Mrc.Leaderboard.Domain;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
 
-namespace Leaderboard.Web.Components.Pages.Admin;
+namespace Mrc.Leaderboard.Components.Pages.Admin;
 
 public partial class AdminTeamsPage
 {

@@ -1,7 +1,7 @@
-using Leaderboard.Web.Domain;
+using Mrc.Leaderboard.Domain;
 using Microsoft.AspNetCore.Components;
 
-namespace Leaderboard.Web.Components.Pages.Leaderboard;
+namespace Mrc.Leaderboard.Components.Pages.Leaderboard;
 
 public partial class LeaderboardPage
 {

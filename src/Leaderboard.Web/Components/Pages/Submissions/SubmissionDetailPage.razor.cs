@@ -1,9 +1,9 @@
-using Leaderboard.Web.Domain;
-using Leaderboard.Web.Components.Shared;
-using Leaderboard.Web.Evaluation;
+using Mrc.Leaderboard.Domain;
+using Mrc.Leaderboard.Components.Shared;
+using Mrc.Leaderboard.Evaluation;
 using Microsoft.AspNetCore.Components;
 
-namespace Leaderboard.Web.Components.Pages.Submissions;
+namespace Mrc.Leaderboard.Components.Pages.Submissions;
 
 /// <summary>One submission: live progress while it runs, then scores and the per-question table.</summary>
 public partial class SubmissionDetailPage

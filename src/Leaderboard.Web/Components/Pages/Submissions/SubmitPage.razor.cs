@@ -1,11 +1,12 @@
-using Leaderboard.Web.Data;
-using Leaderboard.Web.Domain;
-using Leaderboard.Web.Evaluation;
+using Mrc.Clients;
+using Mrc.Leaderboard.Data;
+using Mrc.Leaderboard.Domain;
+using Mrc.Leaderboard.Evaluation;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Forms;
 using Microsoft.Extensions.Options;
 
-namespace Leaderboard.Web.Components.Pages.Submissions;
+namespace Mrc.Leaderboard.Components.Pages.Submissions;
 
 public partial class SubmitPage
 {

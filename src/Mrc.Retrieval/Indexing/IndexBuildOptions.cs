@@ -1,0 +1,32 @@
+using Mrc.Retrieval.Analysis;
+
+namespace Mrc.Retrieval.Indexing;
+
+/// <summary>How a corpus is cut and analysed when it is indexed.</summary>
+public sealed record IndexBuildOptions
+{
+    /// <summary>Analyzer name (see <see cref="AnalyzerCatalog"/>); stored in the metadata and reused for queries.</summary>
+    public string Analyzer { get; init; } = AnalyzerCatalog.Default;
+
+    /// <summary>Longest passage in characters; 0 indexes each document whole.</summary>
+    public int ChunkSize { get; init; } = 1200;
+
+    /// <summary>Characters shared by consecutive passages of one document, so an answer near a cut is whole in one of them.</summary>
+    public int ChunkOverlap { get; init; } = 200;
+
+    /// <summary>Index "title\npassage" so that a question naming the article finds all of its passages.</summary>
+    public bool TitlePrefix { get; init; }
+
+    public void Validate()
+    {
+        if (!AnalyzerCatalog.IsKnown(Analyzer))
+            throw new ArgumentException($"Unknown analyzer '{Analyzer}'. Known analyzers: {string.Join(", ", AnalyzerCatalog.Names)}.");
+        if (ChunkSize < 0) throw new ArgumentException($"Chunk size must be 0 (no splitting) or positive, not {ChunkSize}.");
+        if (ChunkOverlap < 0) throw new ArgumentException($"Chunk overlap must not be negative, not {ChunkOverlap}.");
+        if (ChunkSize > 0 && ChunkOverlap >= ChunkSize)
+            throw new ArgumentException($"Chunk overlap ({ChunkOverlap}) must be smaller than the chunk size ({ChunkSize}).");
+    }
+}
+
+/// <summary>Where a build is: documents done out of the total, passages written so far.</summary>
+public readonly record struct IndexBuildProgress(string Stage, int DocumentsDone, int DocumentCount, long PassagesWritten);

@@ -1,0 +1,140 @@
+using Lucene.Net.Index;
+using Lucene.Net.Search.Similarities;
+using Lucene.Net.Store;
+using Mrc.Retrieval.Analysis;
+
+namespace Mrc.Retrieval.Indexing;
+
+/// <summary>The outcome of a build: the generation it published and its metadata.</summary>
+public sealed record IndexBuildResult(string GenerationPath, IndexMetadata Metadata);
+
+/// <summary>
+/// Writes a corpus into a new index generation and publishes it (see <see cref="IndexLayout"/>).
+/// Any failure, cancellation included, deletes the half-built generation and leaves the live index
+/// untouched.
+/// </summary>
+public static class IndexBuilder
+{
+    /// <summary>How often progress is reported, in documents.</summary>
+    const int ProgressEvery = 1000;
+
+    public static IndexBuildResult Build(
+        IngestedCorpus corpus,
+        string indexDirectory,
+        IndexBuildOptions options,
+        IProgress<IndexBuildProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(corpus);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        System.IO.Directory.CreateDirectory(indexDirectory);
+        using var buildLock = IndexLayout.LockForBuild(indexDirectory);
+        string staging = IndexLayout.NewStagingDirectory(indexDirectory);
+        string? generation = null;
+        try
+        {
+            var builtAt = DateTimeOffset.UtcNow;
+            long passages = WriteLuceneIndex(corpus, staging, options, progress, cancellationToken);
+            var metadata = new IndexMetadata
+            {
+                CorpusSource = corpus.Source,
+                CorpusSha256 = corpus.Sha256,
+                Analyzer = options.Analyzer,
+                ChunkSize = options.ChunkSize,
+                ChunkOverlap = options.ChunkSize == 0 ? 0 : options.ChunkOverlap,
+                TitlePrefix = options.TitlePrefix,
+                DocumentCount = corpus.Documents.Count,
+                PassageCount = passages,
+                DuplicatesSkipped = corpus.DuplicatesSkipped,
+                BuiltAt = builtAt,
+            };
+            metadata.Save(staging);
+            cancellationToken.ThrowIfCancellationRequested();
+
+            string name = IndexLayout.NewGenerationName(builtAt);
+            generation = Path.Combine(indexDirectory, name);
+            System.IO.Directory.Move(staging, generation);
+            string? previous = IndexLayout.ReadCurrent(indexDirectory)?.Name;
+            IndexLayout.Publish(indexDirectory, name);
+            IndexLayout.PruneGenerations(indexDirectory, name, previous);
+            progress?.Report(new IndexBuildProgress("published", corpus.Documents.Count, corpus.Documents.Count, passages));
+            return new IndexBuildResult(generation, metadata);
+        }
+        catch
+        {
+            DeleteQuietly(staging);
+            // Moved but not published: nothing points at it, so it goes too.
+            if (generation is not null && IndexLayout.ReadCurrent(indexDirectory)?.Path != generation) DeleteQuietly(generation);
+            throw;
+        }
+    }
+
+    static long WriteLuceneIndex(
+        IngestedCorpus corpus, string directory, IndexBuildOptions options,
+        IProgress<IndexBuildProgress>? progress, CancellationToken cancellationToken)
+    {
+        using var analyzer = AnalyzerCatalog.Create(options.Analyzer);
+        using var luceneDirectory = FSDirectory.Open(directory);
+        var config = new IndexWriterConfig(AnalyzerCatalog.Version, analyzer)
+        {
+            OpenMode = OpenMode.CREATE,
+            // Norms are encoded by the writer's similarity: BM25 here so BM25 scores match the reference.
+            Similarity = new BM25Similarity(),
+            RAMBufferSizeMB = 128,
+        };
+        long passages = 0;
+        using (var writer = new IndexWriter(luceneDirectory, config))
+        {
+            int total = corpus.Documents.Count;
+            progress?.Report(new IndexBuildProgress("indexing", 0, total, 0));
+            for (int i = 0; i < total; i++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                foreach (var passage in Passages(corpus.Documents[i], options))
+                {
+                    writer.AddDocument(PassageFields.ToDocument(passage, options.TitlePrefix));
+                    passages++;
+                }
+                if ((i + 1) % ProgressEvery == 0) progress?.Report(new IndexBuildProgress("indexing", i + 1, total, passages));
+            }
+            progress?.Report(new IndexBuildProgress("committing", total, total, passages));
+            // Few segments search faster; the index is written once and then only read.
+            writer.ForceMerge(1);
+            writer.Commit();
+        }
+        return passages;
+    }
+
+    /// <summary>The passages of one document, ids "documentId#n" in document order.</summary>
+    public static IEnumerable<IndexedPassage> Passages(IngestedDocument ingested, IndexBuildOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(ingested);
+        ArgumentNullException.ThrowIfNull(options);
+        var document = ingested.Document;
+        var ranges = PassageChunker.Split(document.Text, options.ChunkSize, options.ChunkOverlap);
+        for (int n = 0; n < ranges.Count; n++)
+        {
+            var range = ranges[n];
+            yield return new IndexedPassage(
+                $"{document.Id}#{n}", document.Id, ingested.TextSha256, document.Title,
+                document.Text.Substring(range.Start, range.Length), range.Start, range.End);
+        }
+    }
+
+    static void DeleteQuietly(string directory)
+    {
+        try
+        {
+            if (System.IO.Directory.Exists(directory)) System.IO.Directory.Delete(directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // The build already failed; that error is the one to report.
+        }
+        catch (UnauthorizedAccessException)
+        {
+            // As above.
+        }
+    }
+}

@@ -1,0 +1,89 @@
+using Lucene.Net.Search;
+using Mrc.Retrieval.Analysis;
+using Mrc.Retrieval.Indexing;
+using Mrc.Retrieval.Lifecycle;
+
+namespace Mrc.Retrieval.Search;
+
+/// <summary>
+/// Searches an index the way Pyserini's LuceneSearcher does: <see cref="Search"/> for one query,
+/// <see cref="BatchSearch"/> for many in parallel, <see cref="SetBm25"/> for the default scoring. Every call may also pass its own <see cref="ScoringSettings"/>. Thread-safe.
+/// </summary>
+public sealed class PassageSearcher(IndexHost index, ScoringSettings defaults)
+{
+    ScoringSettings defaults = defaults;
+
+    public IndexHost Index { get; } = index;
+
+    /// <summary>Scoring used when a call passes none.</summary>
+    public ScoringSettings Defaults => Volatile.Read(ref defaults);
+
+    public void SetBm25(float k1, float b)
+    {
+        if (!ScoringSettings.K1InRange(k1) || !ScoringSettings.BInRange(b))
+            throw new ArgumentOutOfRangeException(nameof(k1), FormattableString.Invariant($"k1 must be in [{ScoringSettings.MinK1}, {ScoringSettings.MaxK1}] and b in [{ScoringSettings.MinB}, {ScoringSettings.MaxB}]; got k1={k1}, b={b}."));
+        Volatile.Write(ref defaults, new ScoringSettings(SimilarityKind.Bm25, k1, b));
+    }
+
+    /// <summary>The top <paramref name="k"/> passages for <paramref name="query"/>, best first.</summary>
+    public SearchResult Search(string query, int k = 10, ScoringSettings? scoring = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(k);
+        using var lease = Index.Acquire();
+        return Search(lease, query, k, scoring ?? Defaults);
+    }
+
+    /// <summary>
+    /// The top <paramref name="k"/> passages for each query, searched on up to <paramref name="threads"/>
+    /// threads; results are in the order of <paramref name="queries"/>. All queries see the same
+    /// index generation, even if a new one is swapped in meanwhile.
+    /// </summary>
+    public IReadOnlyList<SearchResult> BatchSearch(
+        IReadOnlyList<string> queries, int k = 10, int threads = 1, ScoringSettings? scoring = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(queries);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(k);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(threads);
+        var settings = scoring ?? Defaults;
+        var results = new SearchResult[queries.Count];
+        using var lease = Index.Acquire();
+        var leased = lease;
+        try
+        {
+            Parallel.For(0, queries.Count,
+                new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = cancellationToken },
+                i => results[i] = Search(leased, queries[i], k, settings));
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+        {
+            // Callers handle the same exceptions as from Search, not Parallel's wrapper.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
+        }
+        return results;
+    }
+
+    static SearchResult Search(SearcherLease lease, string query, int k, ScoringSettings scoring)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var handle = lease.Index;
+        var luceneQuery = QueryBuilder.Build(handle.Analyzer, query) ?? throw new QueryHasNoTermsException(handle.Metadata.Analyzer);
+        var searcher = SearcherFor(lease, scoring);
+        var top = searcher.Search(luceneQuery, k);
+        var hits = new SearchHit[top.ScoreDocs.Length];
+        for (int i = 0; i < hits.Length; i++)
+        {
+            var scoreDoc = top.ScoreDocs[i];
+            hits[i] = new SearchHit(handle.Passage(searcher, scoreDoc.Doc), scoreDoc.Score, i + 1);
+        }
+        return new SearchResult(hits, top.TotalHits);
+    }
+
+    /// <summary>
+    /// The managed searcher already carries the server's default similarity; a request with other
+    /// settings gets a light IndexSearcher of its own over the same reader (no files reopened).
+    /// </summary>
+    static IndexSearcher SearcherFor(SearcherLease lease, ScoringSettings scoring) =>
+        scoring == lease.Index.Scoring
+            ? lease.Searcher
+            : new IndexSearcher(lease.Searcher.IndexReader) { Similarity = scoring.CreateSimilarity() };
+}

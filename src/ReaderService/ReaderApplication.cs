@@ -1,0 +1,30 @@
+using Microsoft.Extensions.Options;
+using Mrc.Reader.Grpc;
+using Mrc.Reading.Models;
+
+namespace Mrc.Reader;
+
+/// <summary>What Program.cs calls: the reader's services (options, model manager) and endpoints.</summary>
+public static class ReaderApplication
+{
+    public static IHostApplicationBuilder AddReader(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.AddGrpcServiceDefaults<ReaderErrors>();
+        var services = builder.Services;
+        services.AddValidatedOptions<ReaderOptions>(ReaderOptions.SectionName);
+        services.AddSingleton(sp => new ModelManager(
+            sp.GetRequiredService<IOptions<ReaderOptions>>().Value.ToManagerSettings(),
+            sp.GetRequiredService<ILogger<ModelManager>>()));
+        return builder;
+    }
+
+    public static WebApplication MapReader(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.MapGrpcService<ReaderGrpcService>();
+        app.MapGrpcServiceDefaults();
+        app.MapDefaultEndpoints();
+        return app;
+    }
+}

@@ -1,0 +1,19 @@
+using Grpc.Core;
+using Mrc.Retrieval.Lifecycle;
+using Mrc.Retrieval.Search;
+using MrcGrpc.ServiceDefaults.Grpc;
+
+namespace Mrc.Retriever.Grpc;
+
+/// <summary>The retriever's expected failures and the status that tells the client what to do.</summary>
+public sealed class RetrieverErrors : IRpcErrorMap
+{
+    public Status? Map(Exception exception) => exception switch
+    {
+        // No index yet, or one that cannot be opened: an operator must build or fix it.
+        IndexUnavailableException => new Status(StatusCode.FailedPrecondition, exception.Message),
+        // A query of stop characters only: the caller must send words.
+        QueryHasNoTermsException => new Status(StatusCode.InvalidArgument, exception.Message),
+        _ => null,
+    };
+}
