@@ -11,7 +11,8 @@ namespace Mrc.EndToEnd.Tests;
 /// The services as other languages see them: separate processes on 127.0.0.1 called with nothing
 /// but protos/ and each language's gRPC library.
 /// </summary>
-public sealed class CrossLanguageClientTests(RunningServices services) : IClassFixture<RunningServices>
+[Collection(SharedServices.Name)]
+public sealed class CrossLanguageClientTests(RunningServices services)
 {
     [Fact]
     public async Task DotNetClient_RetrievesTheGoldParagraphAndReadsAnAnswerFromIt()

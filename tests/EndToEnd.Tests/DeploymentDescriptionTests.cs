@@ -135,6 +135,6 @@ public class DeploymentDescriptionTests
     static bool OptionsProperty(string section, string property) =>
         ServiceAssemblies.SelectMany(a => a.GetTypes())
             .Where(t => t.GetFields(BindingFlags.Public | BindingFlags.Static)
-                .Any(f => f.IsLiteral && f.Name is "SectionName" or "Section" && (string?)f.GetRawConstantValue() == section))
+                .Any(f => f.IsLiteral && f.Name == "SectionName" && (string?)f.GetRawConstantValue() == section))
             .Any(t => t.GetProperty(property) is not null);
 }

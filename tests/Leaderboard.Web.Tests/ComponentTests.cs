@@ -75,7 +75,7 @@ public sealed class ComponentTests : IAsyncLifetime
     [Fact]
     public void SubmissionProgress_WhileRunning_ShowsABarAndTheCount()
     {
-        var progress = context.Render<SubmissionProgress>(p => p.Add(c => c.Submission, View(status: SubmissionStatus.Running, completed: 3, total: 12)));
+        var progress = context.Render<RunProgress>(p => p.Add(c => c.Submission, View(status: SubmissionStatus.Running, completed: 3, total: 12)));
 
         Assert.NotNull(progress.Find("[data-testid=progress-bar]"));
         Assert.Equal("3 / 12 문항", progress.Find("[data-testid=progress-count]").TextContent.Trim());
@@ -85,7 +85,7 @@ public sealed class ComponentTests : IAsyncLifetime
     [Fact]
     public void SubmissionProgress_WhenFailed_ShowsTheReasonAndNoBar()
     {
-        var progress = context.Render<SubmissionProgress>(p => p.Add(c => c.Submission,
+        var progress = context.Render<RunProgress>(p => p.Add(c => c.Submission,
             View(status: SubmissionStatus.Failed, completed: 4, error: "Retriever.RetrieveBatch failed after 5 attempts: Unavailable")));
 
         Assert.Empty(progress.FindAll("[data-testid=progress-bar]"));

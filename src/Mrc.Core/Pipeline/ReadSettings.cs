@@ -44,7 +44,7 @@ public sealed record ReadSettings(
         if (!float.IsFinite(RetrieverWeight) || RetrieverWeight < 0)
             throw new InvalidReadSettingsException($"retriever_weight must be a finite number ≥ 0, not {RetrieverWeight}.");
         if (Mode == PassageMode.Concat && RetrieverWeight > 0)
-            throw new InvalidReadSettingsException("retriever_weight applies to separate mode only.");
+            throw new InvalidReadSettingsException("retriever_weight applies only when passages are read one by one (SEPARATE mode).");
         return this;
     }
 }

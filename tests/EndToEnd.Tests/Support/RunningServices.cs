@@ -9,6 +9,13 @@ using Mrc.Training.Vocabulary;
 
 namespace Mrc.EndToEnd.Tests.Support;
 
+/// <summary>The services started once for every end-to-end test class that needs them.</summary>
+[CollectionDefinition(Name)]
+public sealed class SharedServices : ICollectionFixture<RunningServices>
+{
+    public const string Name = "services";
+}
+
 /// <summary>
 /// RetrieverService and ReaderService as separate processes over real data: a BM25 index of every
 /// KorQuAD part-a paragraph, and a model repository with one small BERT reader (its vocabulary
@@ -19,6 +26,12 @@ public sealed class RunningServices : IAsyncLifetime
     public const string ModelName = "tiny-bert";
 
     readonly string folder = Directory.CreateTempSubdirectory("mrc-e2e-").FullName;
+
+    /// <summary>The index the retriever serves (every part-a paragraph, default chunking).</summary>
+    public string IndexPath => Path.Combine(folder, "index");
+
+    /// <summary>A folder for a test's own files, removed with the services.</summary>
+    public string Folder => folder;
 
     public ServiceProcess Retriever { get; private set; } = null!;
     public ServiceProcess Reader { get; private set; } = null!;
@@ -32,7 +45,7 @@ public sealed class RunningServices : IAsyncLifetime
         var first = dataset.Examples().First();
         Sample = (first.Question, first.Context!);
 
-        string index = Path.Combine(folder, "index");
+        string index = IndexPath;
         IndexBuilder.Build(CorpusIngest.Load(TestData.KorQuadPartA), index, new IndexBuildOptions());
 
         string models = Path.Combine(folder, "models");
