@@ -12,20 +12,21 @@ public static class GoldAnswersJson
     public static string Serialize(IEnumerable<GoldAnswer> answers)
     {
         ArgumentNullException.ThrowIfNull(answers);
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer, SquadJson.WriterOptions))
+        return JsonText.Write(writer => WriteArray(writer, answers));
+    }
+
+    /// <summary>The answers as SQuAD files hold them: <c>[{"text", "answer_start"}]</c>.</summary>
+    internal static void WriteArray(Utf8JsonWriter writer, IEnumerable<GoldAnswer> answers)
+    {
+        writer.WriteStartArray();
+        foreach (var answer in answers)
         {
-            writer.WriteStartArray();
-            foreach (var answer in answers)
-            {
-                writer.WriteStartObject();
-                writer.WriteString("text", answer.Text);
-                if (answer.AnswerStart >= 0) writer.WriteNumber("answer_start", answer.AnswerStart);
-                writer.WriteEndObject();
-            }
-            writer.WriteEndArray();
+            writer.WriteStartObject();
+            writer.WriteString("text", answer.Text);
+            if (answer.AnswerStart >= 0) writer.WriteNumber("answer_start", answer.AnswerStart);
+            writer.WriteEndObject();
         }
-        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+        writer.WriteEndArray();
     }
 
     public static IReadOnlyList<GoldAnswer> Parse(string json)

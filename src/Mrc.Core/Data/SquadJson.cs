@@ -104,15 +104,8 @@ public static class SquadJson
 
     internal static void WriteAnswers(Utf8JsonWriter writer, IReadOnlyList<GoldAnswer> answers)
     {
-        writer.WriteStartArray("answers");
-        foreach (var answer in answers)
-        {
-            writer.WriteStartObject();
-            writer.WriteString("text", answer.Text);
-            if (answer.AnswerStart >= 0) writer.WriteNumber("answer_start", answer.AnswerStart);
-            writer.WriteEndObject();
-        }
-        writer.WriteEndArray();
+        writer.WritePropertyName("answers");
+        GoldAnswersJson.WriteArray(writer, answers);
     }
 
     internal static string ToUtf8String(MemoryStream stream) => Encoding.UTF8.GetString(stream.GetBuffer(), 0, (int)stream.Length);

@@ -16,12 +16,7 @@ public static class NBestJson
     public static string Serialize(IReadOnlyList<NBestAnswer> answers)
     {
         ArgumentNullException.ThrowIfNull(answers);
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer, SquadJson.WriterOptions))
-        {
-            WriteList(writer, answers);
-        }
-        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+        return JsonText.Write(writer => WriteList(writer, answers));
     }
 
     /// <summary>Every question's list in one file, in the order given.</summary>

@@ -34,29 +34,27 @@ public sealed record ModelManagerSettings(
 /// <summary>A model version that could not be loaded (gRPC FailedPrecondition, with the reason).</summary>
 public sealed class ModelLoadException(string message, Exception? inner = null) : Exception(message, inner);
 
-/// <summary>A model version in memory: model on its device, tokenizer, runner, engine.</summary>
+/// <summary>
+/// A model version the manager keeps in memory: the loaded reader (<see cref="LocalReader"/>) plus the
+/// lease count that keeps it alive while requests use it after it has been evicted.
+/// </summary>
 public sealed class LoadedReader : IAsyncDisposable
 {
     int leases;
     int evicted;
 
-    internal LoadedReader(ModelEntry entry, EncoderConfig config, ModelExecutor executor, IWindowRunner runner, ReaderEngine engine, long parameters)
+    internal LoadedReader(ModelEntry entry, LocalReader local)
     {
         Entry = entry;
-        Config = config;
-        Executor = executor;
-        Runner = runner;
-        Engine = engine;
-        Parameters = parameters;
+        Local = local;
     }
 
     public ModelEntry Entry { get; }
-    public EncoderConfig Config { get; }
-    public ModelExecutor Executor { get; }
-    public IWindowRunner Runner { get; }
-    public ReaderEngine Engine { get; }
-    public long Parameters { get; }
-    public string DeviceName => Executor.Device.ToString();
+    public LocalReader Local { get; }
+    public EncoderConfig Config => Local.Config;
+    public ReaderEngine Engine => Local.Engine;
+    public long Parameters => Local.Parameters;
+    public string DeviceName => Local.Executor.Device.ToString();
     internal long LastUsed;
 
     internal bool TryAcquire()
@@ -83,8 +81,7 @@ public sealed class LoadedReader : IAsyncDisposable
     async Task DisposeOnceAsync()
     {
         if (Interlocked.Exchange(ref disposed, 1) == 1) return;
-        await Runner.DisposeAsync().ConfigureAwait(false);
-        Executor.Dispose();
+        await Local.DisposeAsync().ConfigureAwait(false);
     }
 
     public ValueTask DisposeAsync() => new(DisposeOnceAsync());
@@ -199,7 +196,7 @@ public sealed partial class ModelManager : IAsyncDisposable
         if (local.Report.Unexpected.Count > 0)
             LogUnexpected(logger, entry.Key, local.Report.Unexpected.Count, local.Report.Unexpected);
         LogLoaded(logger, entry.Key, local.Config.ModelType, local.Parameters, local.Executor.Device);
-        return new LoadedReader(entry, local.Config, local.Executor, local.Runner, local.Engine, local.Parameters);
+        return new LoadedReader(entry, local);
     }
 
     /// <summary>The newest write time of the folder and its files: changes when a version is fixed or replaced.</summary>
