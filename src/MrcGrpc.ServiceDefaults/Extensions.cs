@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using Grpc.AspNetCore.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
@@ -96,12 +97,23 @@ public static class ServiceDefaultsExtensions
         return builder;
     }
 
-    /// <summary>/health (every check) and /alive (liveness only).</summary>
+    /// <summary>/health (every check, 503 when one is unhealthy, with each check's reason as JSON) and /alive (liveness only).</summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
-        app.MapHealthChecks(HealthEndpointPath);
+        app.MapHealthChecks(HealthEndpointPath, new HealthCheckOptions { ResponseWriter = WriteHealthReportAsync });
         app.MapHealthChecks(AlivenessEndpointPath, new HealthCheckOptions { Predicate = r => r.Tags.Contains("live") });
         return app;
+    }
+
+    /// <summary><c>{"status": "Unhealthy", "checks": [{"name", "status", "description"}]}</c>: what is wrong, not only that something is.</summary>
+    static Task WriteHealthReportAsync(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json; charset=utf-8";
+        return context.Response.WriteAsJsonAsync(new
+        {
+            status = report.Status.ToString(),
+            checks = report.Entries.Select(e => new { name = e.Key, status = e.Value.Status.ToString(), description = e.Value.Description ?? "" }),
+        });
     }
 
     /// <summary>The standard gRPC health service (grpc.health.v1, fed by the health checks) and server reflection.</summary>

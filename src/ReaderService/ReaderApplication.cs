@@ -1,10 +1,11 @@
 using Microsoft.Extensions.Options;
 using Mrc.Reader.Grpc;
+using Mrc.Reader.Health;
 using Mrc.Reading.Models;
 
 namespace Mrc.Reader;
 
-/// <summary>What Program.cs calls: the reader's services (options, model manager) and endpoints.</summary>
+/// <summary>What Program.cs calls: the reader's services (options, model manager, health) and endpoints.</summary>
 public static class ReaderApplication
 {
     public static IHostApplicationBuilder AddReader(this IHostApplicationBuilder builder)
@@ -16,6 +17,7 @@ public static class ReaderApplication
         services.AddSingleton(sp => new ModelManager(
             sp.GetRequiredService<IOptions<ReaderOptions>>().Value.ToManagerSettings(),
             sp.GetRequiredService<ILogger<ModelManager>>()));
+        services.AddHealthChecks().AddCheck<ModelHealthCheck>("reader-models");
         return builder;
     }
 
