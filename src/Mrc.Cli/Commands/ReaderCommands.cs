@@ -69,8 +69,9 @@ internal static class ReaderCommands
                 $"model {modelDir.Name}: {local.Config.ModelType}, {local.Parameters:N0} parameters on {local.Executor.Device}; {examples.Count} questions");
             var reader = new InProcessReader(local.Engine, modelDir.Name, "", windows.MaxSeqLength);
 
-            using var host = indexDir is null ? null : SearchOptions.OpenIndex(indexDir, scoring.Read(parse));
-            var retriever = host is null ? null : new InProcessRetriever(new PassageSearcher(host, scoring.Read(parse)), Environment.ProcessorCount);
+            var scoringSettings = scoring.Read(parse);
+            using var host = indexDir is null ? null : SearchOptions.OpenIndex(indexDir, scoringSettings);
+            var retriever = host is null ? null : new InProcessRetriever(new PassageSearcher(host, scoringSettings), Environment.ProcessorCount);
             var pipeline = new OdqaPipeline(retriever, reader);
             var run = new PipelineSettings(settings, host is null ? null : new RetrievalSettings(k), ReadParallelism: parse.GetValue(parallelism));
 
