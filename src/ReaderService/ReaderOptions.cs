@@ -20,7 +20,11 @@ public sealed class ReaderOptions : IValidatableObject
     /// <summary>"auto" (CUDA when available), "cpu", "cuda" or "cuda:N".</summary>
     public string Device { get; set; } = "auto";
 
-    /// <summary>"fp32", or on CUDA "fp16"/"bf16" (weights and activations in that type; logits as fp32). CPU always runs fp32.</summary>
+    /// <summary>
+    /// "fp32", "bf16" or "fp16": weights and activations in that type, logits as fp32. Reduced precision
+    /// runs on CUDA, and on a CPU that computes it natively (bf16: AVX512-BF16/AMX); elsewhere the reader
+    /// warns at load and runs fp32.
+    /// </summary>
     public string Precision { get; set; } = "fp32";
 
     /// <summary>libtorch intra-op threads; 0 leaves libtorch's default.</summary>
@@ -60,7 +64,7 @@ public sealed class ReaderOptions : IValidatableObject
     {
         if (string.IsNullOrWhiteSpace(ModelRepository)) yield return new("Reader:ModelRepository is required.");
         if (!DeviceChoice.IsValidSetting(Device)) yield return new($"Reader:Device '{Device}' is not auto, cpu, cuda or cuda:N.");
-        if (Precision is not ("fp32" or "fp16" or "bf16")) yield return new($"Reader:Precision '{Precision}' is not fp32, fp16 or bf16.");
+        if (!DeviceChoice.IsValidPrecision(Precision)) yield return new($"Reader:Precision '{Precision}' is not fp32, fp16 or bf16.");
         if (Threads < 0) yield return new("Reader:Threads must be ≥ 0.");
         if (MaxLoadedModels < 1) yield return new("Reader:MaxLoadedModels must be ≥ 1.");
         if (MaxPassages < 1 || MaxTotalCharacters < 1 || MaxQuestionCharacters < 1) yield return new("Reader limits must be ≥ 1.");

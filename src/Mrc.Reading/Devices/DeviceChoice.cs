@@ -32,12 +32,24 @@ public static class DeviceChoice
         return new Device(wanted);
     }
 
-    /// <summary>The element type the weights run in: fp16/bf16 on CUDA, fp32 on the CPU.</summary>
-    public static ScalarType ElementType(Device device, string precision)
+    /// <summary>The precision settings the reader accepts.</summary>
+    public static bool IsValidPrecision(string? precision) => precision is "fp32" or "bf16" or "fp16";
+
+    /// <summary>
+    /// The element type the weights and activations run in for <paramref name="precision"/> on
+    /// <paramref name="device"/>: bf16/fp16 on CUDA, and on the CPU where it computes them natively
+    /// (<see cref="CpuFeatures"/>); otherwise fp32, with <c>Fallback</c> saying why.
+    /// </summary>
+    public static (ScalarType Type, string? Fallback) ElementType(Device device, string precision)
     {
         ArgumentNullException.ThrowIfNull(device);
-        return device.type == DeviceType.CUDA
-            ? precision switch { "fp16" => ScalarType.Float16, "bf16" => ScalarType.BFloat16, _ => ScalarType.Float32 }
-            : ScalarType.Float32;
+        if (!IsValidPrecision(precision)) throw new ArgumentException($"precision '{precision}' is not fp32, bf16 or fp16.", nameof(precision));
+        if (precision == "fp32") return (ScalarType.Float32, null);
+        var wanted = precision == "bf16" ? ScalarType.BFloat16 : ScalarType.Float16;
+        if (device.type == DeviceType.CUDA) return (wanted, null);
+        var native = precision == "bf16" ? CpuFeatures.HasBf16 : CpuFeatures.HasFp16;
+        return native
+            ? (wanted, null)
+            : (ScalarType.Float32, $"this CPU has no native {precision} arithmetic (libtorch would emulate it, slower than fp32): running fp32.");
     }
 }

@@ -59,19 +59,21 @@ public sealed class Embeddings : nn.Module<Tensor, Tensor, Tensor>
 }
 
 /// <summary><c>attention.self</c>: query/key/value projections and scaled dot-product attention.</summary>
-public sealed class SelfAttention : nn.Module<Tensor, Tensor, Tensor>
+public sealed class SelfAttention : nn.Module<Tensor, Tensor?, Tensor>
 {
     readonly Linear query;
     readonly Linear key;
     readonly Linear value;
     readonly int heads;
     readonly int headSize;
+    readonly double scale;
     readonly double dropoutProb;
 
     public SelfAttention(EncoderConfig config, Device? device = null) : base("self")
     {
         heads = config.NumAttentionHeads;
         headSize = config.HiddenSize / heads;
+        scale = 1.0 / Math.Sqrt(headSize);
         dropoutProb = config.AttentionProbsDropoutProb;
         query = nn.Linear(config.HiddenSize, config.HiddenSize, device: device);
         key = nn.Linear(config.HiddenSize, config.HiddenSize, device: device);
@@ -80,17 +82,31 @@ public sealed class SelfAttention : nn.Module<Tensor, Tensor, Tensor>
     }
 
     /// <param name="hidden">[batch, seq, hidden].</param>
-    /// <param name="attentionMask">[batch, 1, 1, seq] boolean, true where a key may be attended to.</param>
-    public override Tensor forward(Tensor hidden, Tensor attentionMask)
+    /// <param name="attentionMask">[batch, 1, 1, seq] boolean, true where a key may be attended to; null when nothing is padded.</param>
+    public override Tensor forward(Tensor hidden, Tensor? attentionMask)
     {
         using var scope = NewDisposeScope();
         var batch = hidden.shape[0];
         var seq = hidden.shape[1];
         Tensor Split(Linear projection) => projection.forward(hidden).view(batch, seq, heads, headSize).transpose(1, 2);
-        var context = nn.functional.scaled_dot_product_attention(
-            Split(query), Split(key), Split(value), attentionMask, training ? dropoutProb : 0.0);
+        var (q, k, v) = (Split(query), Split(key), Split(value));
+        var context = hidden.device_type == DeviceType.CPU && hidden.dtype != ScalarType.Float32 && !training
+            ? ReducedPrecisionAttention(q, k, v, attentionMask)
+            : nn.functional.scaled_dot_product_attention(q, k, v, attentionMask, training ? dropoutProb : 0.0);
         var result = context.transpose(1, 2).reshape(batch, seq, heads * headSize);
         return result.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// softmax(q·kᵀ/√d)·v as two batched matrix products. libtorch's fused CPU attention kernel runs
+    /// bf16 no faster than fp32, while bf16 matrix products run on the CPU's bf16 units: at batch 8 × 384
+    /// tokens of the MiniLM shape this is about half the time (docs/reader.md, the operation profile).
+    /// </summary>
+    Tensor ReducedPrecisionAttention(Tensor q, Tensor k, Tensor v, Tensor? attentionMask)
+    {
+        var scores = matmul(q.mul(scale), k.transpose(-1, -2));
+        if (attentionMask is not null) scores = scores.masked_fill(attentionMask.logical_not(), double.NegativeInfinity);
+        return matmul(scores.softmax(-1), v);
     }
 }
 
@@ -117,7 +133,7 @@ public sealed class SelfOutput : nn.Module<Tensor, Tensor, Tensor>
 }
 
 /// <summary><c>attention</c>: self-attention followed by its output block.</summary>
-public sealed class Attention : nn.Module<Tensor, Tensor, Tensor>
+public sealed class Attention : nn.Module<Tensor, Tensor?, Tensor>
 {
     readonly SelfAttention self;
     readonly SelfOutput output;
@@ -129,7 +145,7 @@ public sealed class Attention : nn.Module<Tensor, Tensor, Tensor>
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor hidden, Tensor attentionMask)
+    public override Tensor forward(Tensor hidden, Tensor? attentionMask)
     {
         using var scope = NewDisposeScope();
         return output.forward(self.forward(hidden, attentionMask), hidden).MoveToOuterDisposeScope();
@@ -179,7 +195,7 @@ public sealed class Output : nn.Module<Tensor, Tensor, Tensor>
 }
 
 /// <summary><c>encoder.layer.N</c>: attention, intermediate, output.</summary>
-public sealed class Layer : nn.Module<Tensor, Tensor, Tensor>
+public sealed class Layer : nn.Module<Tensor, Tensor?, Tensor>
 {
     readonly Attention attention;
     readonly Intermediate intermediate;
@@ -193,7 +209,7 @@ public sealed class Layer : nn.Module<Tensor, Tensor, Tensor>
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor hidden, Tensor attentionMask)
+    public override Tensor forward(Tensor hidden, Tensor? attentionMask)
     {
         using var scope = NewDisposeScope();
         var attended = attention.forward(hidden, attentionMask);
@@ -202,7 +218,7 @@ public sealed class Layer : nn.Module<Tensor, Tensor, Tensor>
 }
 
 /// <summary><c>encoder</c>: the stack of layers.</summary>
-public sealed class Encoder : nn.Module<Tensor, Tensor, Tensor>
+public sealed class Encoder : nn.Module<Tensor, Tensor?, Tensor>
 {
     readonly ModuleList<Layer> layer;
 
@@ -213,7 +229,7 @@ public sealed class Encoder : nn.Module<Tensor, Tensor, Tensor>
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor hidden, Tensor attentionMask)
+    public override Tensor forward(Tensor hidden, Tensor? attentionMask)
     {
         using var scope = NewDisposeScope();
         foreach (var block in layer) hidden = block.forward(hidden, attentionMask);
@@ -250,8 +266,9 @@ public sealed class TransformerEncoder : nn.Module<Tensor, Tensor, Tensor, Tenso
         using var scope = NewDisposeScope();
         var hidden = embeddings.forward(inputIds, tokenTypeIds);
         if (embeddings_project is not null) hidden = embeddings_project.forward(hidden);
-        // [batch, 1, 1, seq] boolean: every query position may look at the real keys only.
-        var mask = attentionMask.ne(0).unsqueeze(1).unsqueeze(2);
+        // [batch, 1, 1, seq] boolean, built once for all layers: every query position may look at the
+        // real keys only. A batch without padding needs none, and attention runs faster unmasked.
+        var mask = attentionMask.eq(0).any().item<bool>() ? attentionMask.ne(0).unsqueeze(1).unsqueeze(2) : null;
         return encoder.forward(hidden, mask).MoveToOuterDisposeScope();
     }
 }

@@ -195,7 +195,8 @@ public sealed partial class ModelManager : IAsyncDisposable
             options.Batching, options.Windows, options.MaxBatchWindows);
         if (local.Report.Unexpected.Count > 0)
             LogUnexpected(logger, entry.Key, local.Report.Unexpected.Count, local.Report.Unexpected);
-        LogLoaded(logger, entry.Key, local.Config.ModelType, local.Parameters, local.Executor.Device);
+        if (local.PrecisionFallback is { } fallback) LogPrecisionFallback(logger, entry.Key, options.Precision, fallback);
+        LogLoaded(logger, entry.Key, local.Config.ModelType, local.Parameters, local.Executor.Device, local.ElementType);
         return new LoadedReader(entry, local);
     }
 
@@ -247,8 +248,11 @@ public sealed partial class ModelManager : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Warning, Message = "Model {Model}: {Count} checkpoint weights unused: {Keys}")]
     static partial void LogUnexpected(ILogger logger, string model, int count, IReadOnlyList<string> keys);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Loaded model {Model}: {Architecture}, {Parameters} parameters on {Device}")]
-    static partial void LogLoaded(ILogger logger, string model, string architecture, long parameters, Device device);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Loaded model {Model}: {Architecture}, {Parameters} parameters on {Device} in {ElementType}")]
+    static partial void LogLoaded(ILogger logger, string model, string architecture, long parameters, Device device, ScalarType elementType);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Model {Model}: Reader:Precision is {Precision}, but {Reason}")]
+    static partial void LogPrecisionFallback(ILogger logger, string model, string precision, string reason);
 
     public async ValueTask DisposeAsync()
     {

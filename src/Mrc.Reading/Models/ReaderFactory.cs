@@ -11,8 +11,11 @@ namespace Mrc.Reading.Models;
 /// <summary>A model version folder loaded for reading, outside the server (the CLI, benchmarks).</summary>
 public sealed class LocalReader : IAsyncDisposable
 {
-    internal LocalReader(EncoderConfig config, WordPieceTokenizer tokenizer, ModelExecutor executor, IWindowRunner runner, ReaderEngine engine, CheckpointReport report)
+    internal LocalReader(EncoderConfig config, WordPieceTokenizer tokenizer, ModelExecutor executor, IWindowRunner runner, ReaderEngine engine,
+        CheckpointReport report, ScalarType elementType, string? precisionFallback)
     {
+        ElementType = elementType;
+        PrecisionFallback = precisionFallback;
         Config = config;
         Tokenizer = tokenizer;
         Executor = executor;
@@ -29,6 +32,12 @@ public sealed class LocalReader : IAsyncDisposable
     public CheckpointReport Report { get; }
     public long Parameters => Executor.Model.ParameterCount;
 
+    /// <summary>The element type the model runs in.</summary>
+    public ScalarType ElementType { get; }
+
+    /// <summary>Why a reduced precision that was asked for runs as fp32 instead (null when it runs as asked).</summary>
+    public string? PrecisionFallback { get; }
+
     public async ValueTask DisposeAsync()
     {
         await Runner.DisposeAsync().ConfigureAwait(false);
@@ -41,7 +50,7 @@ public static class ReaderFactory
 {
     /// <param name="folder">The model version folder.</param>
     /// <param name="device">"auto", "cpu", "cuda" or "cuda:N".</param>
-    /// <param name="precision">"fp32", or "fp16"/"bf16" on CUDA (CPU always runs fp32).</param>
+    /// <param name="precision">"fp32", "bf16" or "fp16" (reduced precision on CUDA, and on a CPU that computes it natively).</param>
     /// <param name="batching">Dynamic batching settings, or null to run each request's windows on their own.</param>
     /// <param name="windows">Windowing settings (HF defaults when null).</param>
     public static LocalReader Load(string folder, string device = "auto", string precision = "fp32",
@@ -52,10 +61,11 @@ public static class ReaderFactory
         var target = DeviceChoice.Resolve(device);
         var model = new QuestionAnsweringModel(config);
         CheckpointReport report;
+        var (elementType, fallback) = DeviceChoice.ElementType(target, precision);
         try
         {
             report = CheckpointLoader.Load(model, folder, config.Prefix);
-            model.to(target).to(DeviceChoice.ElementType(target, precision));
+            model.to(target).to(elementType);
             model.eval();
         }
         catch
@@ -66,6 +76,6 @@ public static class ReaderFactory
         var executor = new ModelExecutor(model, target, tokenizer.PadId);
         IWindowRunner runner = batching is null ? new DirectWindowRunner(executor, maxBatchWindows) : new DynamicBatcher(executor, batching);
         var engine = new ReaderEngine(tokenizer, runner, windows ?? new WindowSettings());
-        return new LocalReader(config, tokenizer, executor, runner, engine, report);
+        return new LocalReader(config, tokenizer, executor, runner, engine, report, elementType, fallback);
     }
 }
