@@ -33,6 +33,8 @@ internal static class ReaderCommands
         var output = new Option<FileInfo>("--out") { Description = "Predictions file {\"id\": \"answer\"}; the n-best list goes beside it as NAME.nbest.json.", Required = true };
         var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:N.", DefaultValueFactory = _ => "auto" };
         var threads = new Option<int>("--threads") { Description = "libtorch threads (0 = libtorch default)." };
+        var precision = new Option<string>("--precision") { Description = "fp32, bf16 or fp16 (reduced precision on CUDA, or on a CPU that computes it natively).", DefaultValueFactory = _ => "fp32" };
+        precision.AcceptOnlyFromAmong("fp32", "bf16", "fp16");
         var parallelism = new Option<int>("--parallelism") { Description = "Questions read at once (the reader batches their windows together).", DefaultValueFactory = _ => 8 };
         var nBest = new Option<int>("--n-best") { Description = $"Answers per question in the n-best file (1..{ReadSettings.MaxNBest}).", DefaultValueFactory = _ => ReadSettings.MaxNBest };
         var maxAnswerLength = new Option<int>("--max-answer-length") { Description = "Longest answer in tokens.", DefaultValueFactory = _ => 30 };
@@ -41,7 +43,7 @@ internal static class ReaderCommands
 
         var command = new Command("predict", "Answer a dataset's questions with a reader model (in-process) and write predictions.")
         {
-            dataset, model, goldContext, index, topK, mode, retrieverWeight, output, device, threads, parallelism, nBest, maxAnswerLength, stripParticles, limit,
+            dataset, model, goldContext, index, topK, mode, retrieverWeight, output, device, threads, precision, parallelism, nBest, maxAnswerLength, stripParticles, limit,
         };
         scoring.AddTo(command);
         command.SetAction((parse, cancellationToken) => CommandErrors.Guard(console, async () =>
@@ -64,9 +66,10 @@ internal static class ReaderCommands
             var examples = SquadJson.Load(parse.GetValue(dataset)!.FullName).Examples().ToList();
             if (parse.GetValue(limit) is var l and > 0) examples = [.. examples.Take(l)];
 
-            await using var local = LoadReader(modelDir.FullName, parse.GetValue(device)!, windows);
+            await using var local = LoadReader(modelDir.FullName, parse.GetValue(device)!, parse.GetValue(precision)!, windows);
+            if (local.PrecisionFallback is { } fallback) await console.Error.WriteLineAsync($"warning: --precision {parse.GetValue(precision)}: {fallback}");
             await console.Error.WriteLineAsync(
-                $"model {modelDir.Name}: {local.Config.ModelType}, {local.Parameters:N0} parameters on {local.Executor.Device}; {examples.Count} questions");
+                $"model {modelDir.Name}: {local.Config.ModelType}, {local.Parameters:N0} parameters on {local.Executor.Device} in {local.ElementType}; {examples.Count} questions");
             var reader = new InProcessReader(local.Engine, modelDir.Name, "", windows.MaxSeqLength);
 
             var scoringSettings = scoring.Read(parse);
@@ -112,11 +115,11 @@ internal static class ReaderCommands
         return command;
     }
 
-    static LocalReader LoadReader(string folder, string device, WindowSettings windows)
+    static LocalReader LoadReader(string folder, string device, string precision, WindowSettings windows)
     {
         try
         {
-            return ReaderFactory.Load(folder, device, batching: new BatchingSettings(MaxBatchWindows: 16, MaxQueueDelay: TimeSpan.FromMilliseconds(2)), windows: windows);
+            return ReaderFactory.Load(folder, device, precision, batching: new BatchingSettings(MaxBatchWindows: 16, MaxQueueDelay: TimeSpan.FromMilliseconds(2)), windows: windows);
         }
         catch (Exception e) when (e is CheckpointException or ModelLoadException or NotSupportedException or InvalidDataException)
         {
