@@ -40,6 +40,21 @@ public sealed class TokenizerLoadErrorTests : IDisposable
         Assert.Contains(Path.Combine(folder, file), error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0}}}")]
+    [InlineData("{\"model\": {\"type\": \"Unigram\", \"unk_id\": 0, \"vocab\": [[\"a\"]]}}")]
+    [InlineData("{\"model\": {\"type\": \"BPE\", ")]
+    public void Load_WithMalformedTokenizerJson_ThrowsInvalidDataNamingTheFile(string content)
+    {
+        var folder = Directory.CreateDirectory(root.Combine("json")).FullName;
+        var path = Path.Combine(folder, "tokenizer.json");
+        File.WriteAllText(path, content);
+
+        var error = Assert.Throws<InvalidDataException>(() => TokenizerLoader.FromFolder(folder));
+
+        Assert.Contains(path, error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Load_WithTruncatedSentencePieceModel_ThrowsInvalidDataNamingTheFile()
     {

@@ -21,8 +21,8 @@ public static class TokenizerLoader
             return ModelType(json) switch
             {
                 "WordPiece" => WordPieceTokenizer.FromFolder(folder),
-                "Unigram" => SentencePieceTokenizer.FromTokenizerJson(json, TokenizerConfig.Read(folder)),
-                "BPE" => ByteLevelBpeTokenizer.FromTokenizerJson(json, TokenizerConfig.Read(folder)),
+                "Unigram" => Malformed(json, () => SentencePieceTokenizer.FromTokenizerJson(json, TokenizerConfig.Read(folder))),
+                "BPE" => Malformed(json, () => ByteLevelBpeTokenizer.FromTokenizerJson(json, TokenizerConfig.Read(folder))),
                 var other => throw new NotSupportedException($"{json}: model type {other} is not supported (WordPiece, Unigram, BPE)."),
             };
         }
@@ -33,6 +33,19 @@ public static class TokenizerLoader
         if (File.Exists(Path.Combine(folder, "vocab.txt"))) return WordPieceTokenizer.FromFolder(folder);
         throw new FileNotFoundException(
             $"{folder}: no tokenizer files (tokenizer.json, sentencepiece.bpe.model, vocab.json + merges.txt, or vocab.txt).", json);
+    }
+
+    /// <summary>A field missing or of the wrong JSON kind is a corrupt file: say which.</summary>
+    static IReaderTokenizer Malformed(string path, Func<IReaderTokenizer> load)
+    {
+        try
+        {
+            return load();
+        }
+        catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or FormatException or IndexOutOfRangeException)
+        {
+            throw new InvalidDataException($"{path}: malformed ({e.Message})", e);
+        }
     }
 
     static string? ModelType(string path)
