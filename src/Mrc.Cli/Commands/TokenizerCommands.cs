@@ -58,7 +58,7 @@ internal static class TokenizerCommands
 
     internal static Command Tokenize(CliConsole console, TextReader input)
     {
-        var model = new Option<DirectoryInfo>("--model") { Description = "Folder with tokenizer.json, or vocab.txt (+ tokenizer_config.json).", Required = true };
+        var model = new Option<DirectoryInfo>("--model") { Description = "Folder with tokenizer.json, sentencepiece.bpe.model, vocab.json + merges.txt, or vocab.txt (+ tokenizer_config.json).", Required = true };
         var command = new Command("tokenize",
             "Tokenize stdin, one text per line, as the reader does: one JSON line {\"ids\": [...], \"offsets\": [[start, end], ...]} per text, " +
             "offsets in Unicode code points of the input line, special tokens excluded.")
@@ -69,7 +69,7 @@ internal static class TokenizerCommands
         {
             var folder = parse.GetValue(model)!;
             if (!folder.Exists) throw new DirectoryNotFoundException($"model folder {folder.FullName} not found.");
-            var tokenizer = WordPieceTokenizer.FromFolder(folder.FullName);
+            var tokenizer = TokenizerLoader.FromFolder(folder.FullName);
             string? line;
             while ((line = await input.ReadLineAsync(cancellationToken)) is not null)
             {

@@ -17,7 +17,8 @@ public sealed record ReaderAnswer(string Text, float Score, double Probability, 
 /// <see cref="IWindowRunner"/>, batched with other requests or not), HF post-processing
 /// (<see cref="QaPostProcessing"/>) over the candidates of all passages.
 /// </summary>
-public sealed class ReaderEngine(WordPieceTokenizer tokenizer, IWindowRunner runner, WindowSettings windows)
+/// <param name="pair">The windows' special tokens and token types: the tokenizer's when null.</param>
+public sealed class ReaderEngine(IReaderTokenizer tokenizer, IWindowRunner runner, WindowSettings windows, PairTemplate? pair = null)
 {
     /// <summary>Candidates pooled before softmax (HF n_best_size).</summary>
     public const int NBestSize = ReadSettings.MaxNBest;
@@ -25,7 +26,9 @@ public sealed class ReaderEngine(WordPieceTokenizer tokenizer, IWindowRunner run
     /// <summary>Joins passages in concat mode.</summary>
     public const string ConcatSeparator = " ";
 
-    public WordPieceTokenizer Tokenizer => tokenizer;
+    public IReaderTokenizer Tokenizer => tokenizer;
+
+    public PairTemplate Pair { get; } = pair ?? tokenizer.Pair;
 
     public async Task<IReadOnlyList<ReaderAnswer>> ReadAsync(
         string question, IReadOnlyList<PassageInput> passages, ReadSettings settings, CancellationToken cancellationToken)
@@ -50,7 +53,7 @@ public sealed class ReaderEngine(WordPieceTokenizer tokenizer, IWindowRunner run
         }
 
         var features = contexts
-            .Select(c => QaFeatures.Prepare(tokenizer, question, c, windows.MaxSeqLength, windows.DocStride, windows.MaxQueryLength))
+            .Select(c => QaFeatures.Prepare(tokenizer, question, c, windows.MaxSeqLength, windows.DocStride, windows.MaxQueryLength, Pair))
             .ToList();
         var all = features.SelectMany(f => f).ToList();
         var logits = await runner.RunAsync(all, cancellationToken).ConfigureAwait(false);

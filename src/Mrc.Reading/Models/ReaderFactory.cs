@@ -11,7 +11,7 @@ namespace Mrc.Reading.Models;
 /// <summary>A model version folder loaded for reading, outside the server (the CLI, benchmarks).</summary>
 public sealed class LocalReader : IAsyncDisposable
 {
-    internal LocalReader(EncoderConfig config, WordPieceTokenizer tokenizer, ModelExecutor executor, IWindowRunner runner, ReaderEngine engine,
+    internal LocalReader(EncoderConfig config, IReaderTokenizer tokenizer, ModelExecutor executor, IWindowRunner runner, ReaderEngine engine,
         CheckpointReport report, ScalarType elementType, string? precisionFallback)
     {
         ElementType = elementType;
@@ -25,7 +25,7 @@ public sealed class LocalReader : IAsyncDisposable
     }
 
     public EncoderConfig Config { get; }
-    public WordPieceTokenizer Tokenizer { get; }
+    public IReaderTokenizer Tokenizer { get; }
     public ModelExecutor Executor { get; }
     public IWindowRunner Runner { get; }
     public ReaderEngine Engine { get; }
@@ -57,7 +57,7 @@ public static class ReaderFactory
         BatchingSettings? batching = null, WindowSettings? windows = null, int maxBatchWindows = 32)
     {
         var config = EncoderConfig.Load(Path.Combine(folder, "config.json"));
-        var tokenizer = WordPieceTokenizer.FromFolder(folder);
+        var tokenizer = TokenizerLoader.FromFolder(folder);
         var target = DeviceChoice.Resolve(device);
         var model = new QuestionAnsweringModel(config);
         CheckpointReport report;
@@ -75,7 +75,8 @@ public static class ReaderFactory
         }
         var executor = new ModelExecutor(model, target, tokenizer.PadId);
         IWindowRunner runner = batching is null ? new DirectWindowRunner(executor, maxBatchWindows) : new DynamicBatcher(executor, batching);
-        var engine = new ReaderEngine(tokenizer, runner, windows ?? new WindowSettings());
+        // A model with one token type (RoBERTa, XLM-R) gets type 0 everywhere, as HF feeds it.
+        var engine = new ReaderEngine(tokenizer, runner, windows ?? new WindowSettings(), tokenizer.Pair.ForTypeVocabulary(config.TypeVocabSize));
         return new LocalReader(config, tokenizer, executor, runner, engine, report, elementType, fallback);
     }
 }

@@ -34,7 +34,7 @@ public sealed record BertNormalizerOptions(
 /// WordPiece, a word longer than <see cref="MaxInputCharsPerWord"/> or with an unknown piece
 /// becoming one unknown token.
 /// </remarks>
-public sealed class WordPieceTokenizer
+public sealed class WordPieceTokenizer : IReaderTokenizer
 {
     readonly Dictionary<string, int> vocab;
     readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> wordStarts;
@@ -84,6 +84,9 @@ public sealed class WordPieceTokenizer
     public int PadId { get; }
     public int VocabularySize => idToToken.Length;
 
+    /// <summary>BERT's pair: <c>[CLS] A [SEP] B [SEP]</c>, token type 1 for B.</summary>
+    public PairTemplate Pair => PairTemplate.Bert(ClsId, SepId);
+
     public string IdToToken(int id) => idToToken[id];
 
     /// <summary>Loads <c>tokenizer.json</c> when present, else <c>vocab.txt</c> with <c>tokenizer_config.json</c>.</summary>
@@ -93,7 +96,7 @@ public sealed class WordPieceTokenizer
         if (File.Exists(json)) return FromTokenizerJson(json, ReadSpecialTokens(folder));
         var vocabPath = Path.Combine(folder, "vocab.txt");
         if (!File.Exists(vocabPath))
-            throw new FileNotFoundException($"{folder}: no tokenizer.json or vocab.txt (SentencePiece and BPE tokenizers are not supported).", vocabPath);
+            throw new FileNotFoundException($"{folder}: no tokenizer.json or vocab.txt (other tokenizers load through TokenizerLoader).", vocabPath);
         return FromVocabFile(vocabPath, ReadNormalizerFromConfig(folder), ReadSpecialTokens(folder));
     }
 
