@@ -9,16 +9,21 @@ namespace Mrc.Reading.Inference;
 /// <c>no_grad</c> in eval mode inside a dispose scope (so native memory stays flat), logits back as
 /// float arrays trimmed to each window's length. One forward at a time per model.
 /// </summary>
-public sealed class ModelExecutor(QuestionAnsweringModel model, Device device, int padId) : IDisposable
+/// <param name="lengthBucket">
+/// A batch is padded up to a multiple of this many tokens; null: <see cref="CudaLengthBucket"/> on CUDA,
+/// 1 (the batch's own length) on the CPU.
+/// </param>
+public sealed class ModelExecutor(QuestionAnsweringModel model, Device device, int padId, int? lengthBucket = null) : IDisposable
 {
     /// <summary>
     /// On CUDA a batch is padded up to a multiple of this many tokens. Attention in bf16/fp16 sets up
-    /// its kernel for every new sequence length (measured on an H200: about 55 ms per new length,
-    /// against 9 ms in fp32), and windows come in every length, so without buckets a run spends its
-    /// time setting up. On the CPU padding only costs, so batches keep their own length there.
+    /// its kernel for every new sequence length (measured on an H200 with PyTorch 2.11's libtorch:
+    /// about 55 ms per new length, against 9 ms in fp32), and windows come in every length, so without
+    /// buckets a run spends its time setting up. On the CPU padding only costs.
     /// </summary>
     public const int CudaLengthBucket = 64;
 
+    readonly int bucket = lengthBucket ?? (device.type == DeviceType.CUDA ? CudaLengthBucket : 1);
     readonly Lock gate = new();
 
     public Device Device => device;
@@ -71,8 +76,7 @@ public sealed class ModelExecutor(QuestionAnsweringModel model, Device device, i
 
     int PaddedLength(int longest)
     {
-        if (device.type != DeviceType.CUDA) return longest;
-        var bucketed = (longest + CudaLengthBucket - 1) / CudaLengthBucket * CudaLengthBucket;
+        var bucketed = (longest + bucket - 1) / bucket * bucket;
         return Math.Max(longest, Math.Min(bucketed, model.Config.MaxPositionEmbeddings));
     }
 
