@@ -38,6 +38,7 @@ public static class LeaderboardApplication
         services.AddTransient<SubmissionService>();
         services.AddTransient<PipelineClient>();
         services.AddTransient<EvaluationJobRunner>();
+        services.AddTransient<DatabaseRetry>();
         services.AddSingleton<EvaluationInbox>();
         services.AddSingleton<ProgressHub>();
         services.AddSingleton<RunningJobs>();

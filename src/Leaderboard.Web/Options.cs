@@ -110,9 +110,17 @@ public sealed class EvaluationOptions
     [Range(0.1, 600)]
     public double ListModelsTimeoutSeconds { get; set; } = 10;
 
-    /// <summary>Attempts per call when the service answers Unavailable (or the deadline passes) before the job fails.</summary>
-    [Range(1, 20)]
-    public int MaxAttempts { get; set; } = 5;
+    /// <summary>
+    /// Attempts per call while the service answers Unavailable or ResourceExhausted (or the deadline
+    /// passes) before the job fails; waits double from InitialBackoffSeconds up to 30 s, so the default
+    /// rides out a service restart of about two minutes.
+    /// </summary>
+    [Range(1, 50)]
+    public int MaxAttempts { get; set; } = 10;
+
+    /// <summary>How long a job keeps retrying its database work while the database is busy or restarting.</summary>
+    [Range(1, 86_400)]
+    public double DatabaseRetrySeconds { get; set; } = 600;
 
     /// <summary>Wait before the first retry; doubled after each further failure.</summary>
     [Range(0.001, 600)]

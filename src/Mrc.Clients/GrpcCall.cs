@@ -5,7 +5,7 @@ namespace Mrc.Clients;
 
 /// <summary>Deadline and retries of one kind of call.</summary>
 /// <param name="Timeout">Deadline of each attempt.</param>
-/// <param name="MaxAttempts">Attempts before giving up while the service is unavailable.</param>
+/// <param name="MaxAttempts">Attempts before giving up while the service stays unavailable or busy.</param>
 /// <param name="InitialBackoff">Wait before the first retry; doubled after each further failure.</param>
 public sealed record CallPolicy(TimeSpan Timeout, int MaxAttempts = 5, TimeSpan? InitialBackoff = null)
 {
@@ -16,11 +16,15 @@ public sealed record CallPolicy(TimeSpan Timeout, int MaxAttempts = 5, TimeSpan?
 public sealed class ServiceUnavailableException(string message, Exception inner) : Exception(message, inner);
 
 /// <summary>
-/// Runs a gRPC call with a deadline per attempt and the caller's cancellation token; Unavailable and
-/// DeadlineExceeded are retried with exponential back-off, everything else is the caller's to handle.
+/// Runs a gRPC call with a deadline per attempt and the caller's cancellation token; the transient
+/// statuses — Unavailable (restarting or unreachable), DeadlineExceeded, ResourceExhausted (a full
+/// queue) — are retried with exponential back-off, everything else is the caller's to handle.
 /// </summary>
 public static partial class GrpcCall
 {
+    /// <summary>The longest wait between two attempts.</summary>
+    static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
+
     public static async Task<T> RunAsync<T>(
         string what, CallPolicy policy, Func<DateTime, Task<T>> call, ILogger logger, CancellationToken cancellationToken)
     {
@@ -33,14 +37,14 @@ public static partial class GrpcCall
             {
                 return await call(DateTime.UtcNow.Add(policy.Timeout)).ConfigureAwait(false);
             }
-            catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded
+            catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.ResourceExhausted
                                          && !cancellationToken.IsCancellationRequested)
             {
                 if (attempt >= policy.MaxAttempts)
                     throw new ServiceUnavailableException($"{what} failed after {attempt} attempts: {e.StatusCode}: {e.Status.Detail}", e);
                 LogRetrying(logger, what, e.StatusCode, attempt, policy.MaxAttempts, backoff);
                 await Task.Delay(backoff, cancellationToken).ConfigureAwait(false);
-                backoff *= 2;
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
             }
             catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
             {

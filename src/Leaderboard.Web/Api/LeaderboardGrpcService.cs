@@ -94,6 +94,7 @@ public sealed class LeaderboardGrpcService(
                 ExactMatch = row.ExactMatch,
                 F1 = row.F1,
                 IsPrivate = row.IsPrivate,
+                Problem = row.Problem ?? "",
             };
             if (!row.GoldHidden) message.GoldAnswers.AddRange(row.GoldAnswers);
             if (row.RetrievalHit is { } hit) message.RetrievalHit = hit;

@@ -122,7 +122,7 @@ public sealed class Prediction
     /// <summary>The <see cref="EvaluationQuestion"/> row this answers.</summary>
     public long QuestionRowId { get; set; }
     public string Answer { get; set; } = "";
-    /// <summary>The reader's n-best answers as JSON: [{"text", "score", "probability", "passageId"}].</summary>
+    /// <summary>The reader's n-best answers in the one n-best format (<see cref="Mrc.Core.Pipeline.NBestJson"/>).</summary>
     public string NBestJson { get; set; } = "[]";
     /// <summary>Per-question EM (0 or 100) and F1 (0..100), as KorQuadMetrics computes them.</summary>
     public double ExactMatch { get; set; }
@@ -130,6 +130,8 @@ public sealed class Prediction
     /// <summary>Whether the gold passage was retrieved (model runs only).</summary>
     public bool? RetrievalHit { get; set; }
     public RetrievalRule? RetrievalRule { get; set; }
+    /// <summary>Why the question got no answer (it could not be searched, nothing was retrieved, the reader refused it); null when it was answered.</summary>
+    public string? Problem { get; set; }
     public DateTime CreatedAt { get; set; }
 
     public EvaluationQuestion? Question { get; set; }

@@ -71,6 +71,7 @@ public abstract class LeaderboardDbContext(DbContextOptions options) : DbContext
             prediction.HasOne(p => p.Question).WithMany().HasForeignKey(p => p.QuestionRowId)
                 .OnDelete(DeleteBehavior.Cascade);
             prediction.Property(p => p.RetrievalRule).HasConversion<string>().HasMaxLength(20);
+            prediction.Property(p => p.Problem).HasMaxLength(1000);
         });
     }
 

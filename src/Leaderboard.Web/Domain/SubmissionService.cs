@@ -232,7 +232,7 @@ public sealed class SubmissionService(
         var rows = await query.OrderBy(p => p.Question!.Ordinal).Skip(offset).Take(pageSize).ToListAsync(cancellationToken);
         return new PredictionPage(rows.Select(p => new PredictionView(
             p.Question!.QuestionId, p.Question.Text, p.Answer, Scoring.GoldAnswers(p.Question), false,
-            p.ExactMatch, p.F1, p.RetrievalHit, p.RetrievalRule, p.Question.IsPrivate, p.NBestJson)).ToList(), total, !showPrivate);
+            p.ExactMatch, p.F1, p.RetrievalHit, p.RetrievalRule, p.Question.IsPrivate, p.NBestJson, p.Problem)).ToList(), total, !showPrivate);
     }
 
     /// <summary>

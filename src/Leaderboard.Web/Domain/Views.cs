@@ -73,7 +73,8 @@ public sealed record PredictionView(
     bool? RetrievalHit,
     RetrievalRule? RetrievalRule,
     bool IsPrivate,
-    string NBestJson)
+    string NBestJson,
+    string? Problem = null)
 {
     /// <summary>"retrieval miss", "reader miss", or null for a correct answer / unknown retrieval.</summary>
     public string? MissKind => ExactMatch >= 100 || RetrievalHit is null ? null : RetrievalHit.Value ? "reader miss" : "retrieval miss";

@@ -13,13 +13,18 @@ namespace Mrc.Leaderboard.Evaluation;
 /// </summary>
 public sealed class EvaluationJobRunner(
     IDbContextFactory<LeaderboardDbContext> dbFactory,
+    DatabaseRetry database,
     PipelineClient pipeline,
     ProgressHub progress,
     RunningJobs runningJobs,
     TimeProvider clock,
     ILogger<EvaluationJobRunner> logger)
 {
-    /// <summary>Runs (or resumes) a submission. Throws OperationCanceledException only when the host stops.</summary>
+    /// <summary>
+    /// Runs (or resumes) a submission. Throws OperationCanceledException when the host stops, and the
+    /// database's exception when it stayed unreachable through <see cref="DatabaseRetry"/>: the job then
+    /// stays queued or running, for the worker to resume later.
+    /// </summary>
     public async Task RunAsync(long submissionId, CancellationToken stoppingToken)
     {
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
@@ -36,29 +41,10 @@ public sealed class EvaluationJobRunner(
 
     async Task RunCoreAsync(long submissionId, CancellationToken jobToken, CancellationToken stoppingToken)
     {
-        SubmissionRecord run;
-        List<EvaluationQuestion> todo;
-        int completed;
-        await using (var db = await dbFactory.CreateDbContextAsync(stoppingToken))
-        {
-            var found = await db.Submissions.FirstOrDefaultAsync(s => s.Id == submissionId, stoppingToken);
-            if (found is null || found.Kind != SubmissionKind.ModelRun
-                || found.Status is not (SubmissionStatus.Queued or SubmissionStatus.Running)) return;
-            run = found;
-            completed = await db.Predictions.CountAsync(p => p.SubmissionId == submissionId, stoppingToken);
-            todo = await db.Questions.AsNoTracking()
-                .Where(q => q.EvaluationSetId == run.EvaluationSetId
-                            && !db.Predictions.Any(p => p.SubmissionId == submissionId && p.QuestionRowId == q.Id))
-                .OrderBy(q => q.Ordinal).ToListAsync(stoppingToken);
-            var now = clock.GetUtcNow().UtcDateTime;
-            int started = await db.Submissions
-                .Where(s => s.Id == submissionId && (s.Status == SubmissionStatus.Queued || s.Status == SubmissionStatus.Running))
-                .ExecuteUpdateAsync(s => s
-                    .SetProperty(x => x.Status, SubmissionStatus.Running)
-                    .SetProperty(x => x.StartedAt, x => x.StartedAt ?? now)
-                    .SetProperty(x => x.Completed, completed), stoppingToken);
-            if (started == 0) return;
-        }
+        var start = await database.RunAsync("starting the job", ct => StartAsync(submissionId, ct), stoppingToken);
+        if (start is null) return;
+        var (run, todo) = start.Value;
+        var completed = run.Completed;
         if (completed > 0)
             Log.ResumingJob(logger, submissionId, completed, run.Total);
         progress.Publish(new ProgressEvent(submissionId, SubmissionStatus.Running, completed, run.Total, ""));
@@ -73,8 +59,8 @@ public sealed class EvaluationJobRunner(
                 await writeGate.WaitAsync(stoppingToken);
                 try
                 {
-                    if (await StoreAsync(prediction, stoppingToken)) completed++;
-                    await SetCompletedAsync(submissionId, completed, stoppingToken);
+                    if (await database.RunAsync("storing a prediction", ct => StoreAsync(prediction, ct), stoppingToken)) completed++;
+                    await database.RunAsync("counting predictions", ct => SetCompletedAsync(submissionId, completed, ct), stoppingToken);
                     progress.Publish(new ProgressEvent(submissionId, SubmissionStatus.Running, completed, run.Total, ""));
                 }
                 finally
@@ -82,7 +68,7 @@ public sealed class EvaluationJobRunner(
                     writeGate.Release();
                 }
             }, jobToken);
-            await FinishAsync(submissionId, stoppingToken);
+            await database.RunAsync("scoring", ct => FinishAsync(submissionId, ct), stoppingToken);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -93,12 +79,38 @@ public sealed class EvaluationJobRunner(
             Log.Cancelled(logger, submissionId, completed);
             progress.Publish(new ProgressEvent(submissionId, SubmissionStatus.Cancelled, completed, run.Total, ""));
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (e is not OperationCanceledException && !DatabaseRetry.IsTransient(e))
         {
-            // Anything else ends this job, never the worker: the reason is recorded, predictions are kept.
+            // A service that stayed away, or a refusal no retry mends (a broken configuration), ends this
+            // job with the reason; predictions are kept. A busy database ends nothing: it goes up to the worker.
             string reason = e is RpcException rpc ? $"{rpc.StatusCode}: {rpc.Status.Detail}" : e.Message;
-            await FailAsync(submissionId, completed, run.Total, reason, stoppingToken);
+            await database.RunAsync("recording the failure",
+                ct => FailAsync(submissionId, completed, run.Total, FailureText.ForTeams(reason), ct), stoppingToken);
         }
+    }
+
+    /// <summary>Marks the submission running and reads the questions it has not answered yet; null when it is not to run.</summary>
+    async Task<(SubmissionRecord Run, List<EvaluationQuestion> Todo)?> StartAsync(long submissionId, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var run = await db.Submissions.FirstOrDefaultAsync(s => s.Id == submissionId, cancellationToken);
+        if (run is null || run.Kind != SubmissionKind.ModelRun
+            || run.Status is not (SubmissionStatus.Queued or SubmissionStatus.Running)) return null;
+        var completed = await db.Predictions.CountAsync(p => p.SubmissionId == submissionId, cancellationToken);
+        var todo = await db.Questions.AsNoTracking()
+            .Where(q => q.EvaluationSetId == run.EvaluationSetId
+                        && !db.Predictions.Any(p => p.SubmissionId == submissionId && p.QuestionRowId == q.Id))
+            .OrderBy(q => q.Ordinal).ToListAsync(cancellationToken);
+        var now = clock.GetUtcNow().UtcDateTime;
+        int started = await db.Submissions
+            .Where(s => s.Id == submissionId && (s.Status == SubmissionStatus.Queued || s.Status == SubmissionStatus.Running))
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(x => x.Status, SubmissionStatus.Running)
+                .SetProperty(x => x.StartedAt, x => x.StartedAt ?? now)
+                .SetProperty(x => x.Completed, completed), cancellationToken);
+        if (started == 0) return null;
+        run.Completed = completed;
+        return (run, todo);
     }
 
     /// <summary>A stored question as the pipeline takes it; its row id is its id here.</summary>
@@ -116,6 +128,7 @@ public sealed class EvaluationJobRunner(
         F1 = outcome.F1,
         RetrievalHit = outcome.RetrievalHit,
         RetrievalRule = outcome.RetrievalRule,
+        Problem = outcome.Problem is { } problem ? FailureText.ForTeams(problem) : null,
         CreatedAt = clock.GetUtcNow().UtcDateTime,
     };
 

@@ -20,4 +20,7 @@ internal static partial class Log
 
     [LoggerMessage(6, LogLevel.Warning, "Submission {SubmissionId} failed after {Completed} questions: {Reason}")]
     public static partial void Failed(ILogger logger, long submissionId, int completed, string reason);
+
+    [LoggerMessage(7, LogLevel.Error, "Submission {SubmissionId} interrupted (0: reading the queue); trying again in {Delay}")]
+    public static partial void JobInterrupted(ILogger logger, Exception exception, long submissionId, TimeSpan delay);
 }

@@ -12,7 +12,8 @@ public sealed record PipelineSettings(ReadSettings Read, RetrievalSettings? Retr
 
 /// <summary>
 /// What the pipeline made of one question: the passages read, the reader's n-best, the retrieval hit
-/// (null when the gold paragraph was read instead of retrieving), and the official per-question scores.
+/// (null when the gold paragraph was read instead of retrieving), the official per-question scores,
+/// and, when it got no answer, why (<see cref="Problem"/>; such a question counts as wrong).
 /// </summary>
 public sealed record QuestionOutcome(
     QuestionExample Question,
@@ -20,7 +21,8 @@ public sealed record QuestionOutcome(
     ReaderOutput Reading,
     int? RetrievalHitRank,
     double ExactMatch,
-    double F1)
+    double F1,
+    string? Problem = null)
 {
     public string Answer => Reading.BestAnswer;
 
@@ -56,7 +58,7 @@ public sealed class OdqaPipeline(IPassageRetriever? retriever, IPassageReader re
         {
             var passages = settings.Retrieval is { } retrieval
                 ? await retriever!.RetrieveBatchAsync([.. batch.Select(q => q.Question)], retrieval, cancellationToken).ConfigureAwait(false)
-                : [.. batch.Select(GoldParagraph)];
+                : [.. batch.Select(q => new QuestionPassages(GoldParagraph(q)))];
             if (passages.Count != batch.Length)
                 throw new InvalidOperationException($"the retriever answered {passages.Count} results for {batch.Length} questions.");
 
@@ -72,17 +74,30 @@ public sealed class OdqaPipeline(IPassageRetriever? retriever, IPassageReader re
     }
 
     async Task<QuestionOutcome> AnswerAsync(
-        QuestionExample question, IReadOnlyList<RetrievedPassage> passages, PipelineSettings settings, CancellationToken cancellationToken)
+        QuestionExample question, QuestionPassages retrieved, PipelineSettings settings, CancellationToken cancellationToken)
     {
-        var reading = passages.Count == 0
-            ? new ReaderOutput("", "", [])
-            : await reader.ReadAsync(question.Question, passages, settings.Read, cancellationToken).ConfigureAwait(false);
+        var passages = retrieved.Passages;
+        var problem = retrieved.Problem ?? (passages.Count == 0
+            ? settings.Retrieval is null ? "the question has no paragraph to read." : "the retriever found no passage for the question."
+            : null);
+        var reading = new ReaderOutput("", "", []);
+        if (passages.Count > 0)
+        {
+            try
+            {
+                reading = await reader.ReadAsync(question.Question, passages, settings.Read, cancellationToken).ConfigureAwait(false);
+            }
+            catch (QuestionRefusedException e)
+            {
+                problem = e.Message;
+            }
+        }
         int? hitRank = settings.Retrieval is null ? null : RetrievalHits.FirstHitRank(passages, question);
         var gold = question.Answers.Select(a => a.Text).ToList();
         var (exactMatch, f1) = gold.Count == 0
             ? (0.0, 0.0)
             : (100 * KorQuadMetrics.MaxExactMatch(reading.BestAnswer, gold), 100 * KorQuadMetrics.MaxF1(reading.BestAnswer, gold));
-        return new QuestionOutcome(question, passages, reading, hitRank, exactMatch, f1);
+        return new QuestionOutcome(question, passages, reading, hitRank, exactMatch, f1, problem);
     }
 
     /// <summary>The question's own paragraph as its only passage (none when it has no paragraph).</summary>

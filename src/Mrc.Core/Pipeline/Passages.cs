@@ -18,13 +18,18 @@ public sealed record RetrievedPassage(
 /// <summary>How many passages to retrieve per question and the BM25 parameters (null: the retriever's defaults).</summary>
 public sealed record RetrievalSettings(int TopK, float? K1 = null, float? B = null);
 
+/// <summary>What the retriever gave one question: its passages, best first, or none and why.</summary>
+/// <param name="Passages">The passages, best first; empty when none matched or the question could not be searched.</param>
+/// <param name="Problem">Why the question could not be searched (no searchable words, too long), or null.</param>
+public sealed record QuestionPassages(IReadOnlyList<RetrievedPassage> Passages, string? Problem = null);
+
 /// <summary>A retriever the pipeline can use: in-process over an index, or a RetrieverService over gRPC.</summary>
 public interface IPassageRetriever
 {
     /// <summary>
-    /// The top passages for each question, best first, one list per question in order. A question with
-    /// no searchable words gets an empty list.
+    /// The top passages for each question, one entry per question in order. A question that cannot be
+    /// searched gets no passage and its problem; it never fails the others.
     /// </summary>
-    Task<IReadOnlyList<IReadOnlyList<RetrievedPassage>>> RetrieveBatchAsync(
+    Task<IReadOnlyList<QuestionPassages>> RetrieveBatchAsync(
         IReadOnlyList<string> questions, RetrievalSettings settings, CancellationToken cancellationToken);
 }

@@ -13,10 +13,16 @@ public sealed record ReaderOutput(string Model, string Version, IReadOnlyList<NB
     public string BestAnswer => Answers.Count > 0 ? Answers[0].Text : "";
 }
 
+/// <summary>
+/// The reader refused this one question (too long a question, too much passage text): the question
+/// gets an empty answer with the reason, and the others go on.
+/// </summary>
+public sealed class QuestionRefusedException(string reason, Exception? inner = null) : Exception(reason, inner);
+
 /// <summary>A reader the pipeline can use: a model loaded in-process, or a ReaderService over gRPC.</summary>
 public interface IPassageReader
 {
-    /// <summary>Reads <paramref name="question"/> against at least one passage.</summary>
+    /// <summary>Reads <paramref name="question"/> against at least one passage; <see cref="QuestionRefusedException"/> when it refuses this question.</summary>
     Task<ReaderOutput> ReadAsync(
         string question, IReadOnlyList<RetrievedPassage> passages, ReadSettings settings, CancellationToken cancellationToken);
 }

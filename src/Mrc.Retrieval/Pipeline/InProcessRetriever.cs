@@ -6,25 +6,25 @@ namespace Mrc.Retrieval.Pipeline;
 /// <summary>The pipeline's retriever over an index opened in this process (`mrc predict --index`).</summary>
 public sealed class InProcessRetriever(PassageSearcher searcher, int threads = 1) : IPassageRetriever
 {
-    public Task<IReadOnlyList<IReadOnlyList<RetrievedPassage>>> RetrieveBatchAsync(
+    public Task<IReadOnlyList<QuestionPassages>> RetrieveBatchAsync(
         IReadOnlyList<string> questions, RetrievalSettings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(questions);
         ArgumentNullException.ThrowIfNull(settings);
         var defaults = searcher.Defaults;
         var scoring = defaults with { K1 = settings.K1 ?? defaults.K1, B = settings.B ?? defaults.B };
-        var results = new IReadOnlyList<RetrievedPassage>[questions.Count];
+        var results = new QuestionPassages[questions.Count];
         Parallel.For(0, questions.Count, new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = cancellationToken }, i =>
         {
             try
             {
-                results[i] = [.. searcher.Search(questions[i], settings.TopK, scoring).Hits.Select(h => h.ToRetrieved())];
+                results[i] = new QuestionPassages([.. searcher.Search(questions[i], settings.TopK, scoring).Hits.Select(h => h.ToRetrieved())]);
             }
-            catch (QueryHasNoTermsException)
+            catch (QueryHasNoTermsException e)
             {
-                results[i] = [];
+                results[i] = new QuestionPassages([], e.Message);
             }
         });
-        return Task.FromResult<IReadOnlyList<IReadOnlyList<RetrievedPassage>>>(results);
+        return Task.FromResult<IReadOnlyList<QuestionPassages>>(results);
     }
 }

@@ -14,7 +14,10 @@ namespace Mrc.Leaderboard.Tests.Support;
 /// <summary>
 /// Small real gRPC Retriever and Reader servers on 127.0.0.1 (HTTP/2, a free port), implementing the
 /// generated base classes with deterministic behaviour the test chooses. The real services are tested
-/// end to end elsewhere; this lets the worker be tested against real gRPC calls.
+/// end to end elsewhere; this lets the worker be tested against real gRPC calls. Where the real
+/// services refuse, so do these, with the same status: RetrieveBatch and Retrieve refuse a query with
+/// no letter or digit (the korean-bigram analyzer finds no searchable word) or over 1,000 characters
+/// (Retriever:MaxQueryChars); Read refuses no passages and questions over 1,000 characters.
 /// </summary>
 public sealed class FakePipeline : IAsyncDisposable
 {
@@ -43,6 +46,9 @@ public sealed class FakePipeline : IAsyncDisposable
     /// <summary>Reader answers Unavailable after this many successful Read calls (null: never).</summary>
     public int? ReaderUpForReads { get; set; }
 
+    /// <summary>The first this many Read calls answer ResourceExhausted (a full batching queue).</summary>
+    public int ReaderBusyForReads { get; set; }
+
     /// <summary>Models ListModels reports.</summary>
     public List<ModelInfo> Models { get; } =
     [
@@ -54,6 +60,13 @@ public sealed class FakePipeline : IAsyncDisposable
     public int RetrieveBatchCalls => batchCalls;
     internal int batchCalls;
     internal int readCalls;
+    internal int busyReads;
+
+    /// <summary>The real retriever's refusal of a query, or null when it would search it.</summary>
+    internal static string? QueryProblem(string query, string field) =>
+        query.Length > 1000 ? $"{field} is {query.Length:N0} characters; the limit is 1,000 (Retriever:MaxQueryChars). Send the question, not a document."
+        : !query.Any(char.IsLetterOrDigit) ? "The query has no searchable words for the 'korean-bigram' analyzer: ask with words, not only punctuation or symbols."
+        : null;
 
     public static async Task<FakePipeline> StartAsync()
     {
@@ -92,20 +105,34 @@ public sealed class FakePipeline : IAsyncDisposable
             int call = Interlocked.Increment(ref pipeline.batchCalls);
             if (pipeline.RetrieverUpForBatches is { } up && call > up)
                 throw new RpcException(new Status(StatusCode.Unavailable, "index is being rebuilt"));
-            var response = new RetrieveBatchResponse();
-            foreach (var query in request.Queries)
+            for (int i = 0; i < request.Queries.Count; i++)
             {
-                var result = new RetrieveResponse();
-                int rank = 1;
-                foreach (var passage in pipeline.Retrieve(query, request.TopK).Take(request.TopK))
-                {
-                    passage.Rank = rank++;
-                    result.Passages.Add(passage);
-                }
-                result.TotalHits = result.Passages.Count;
-                response.Results.Add(result);
+                if (QueryProblem(request.Queries[i], $"queries[{i}]") is { } problem)
+                    throw new RpcException(new Status(StatusCode.InvalidArgument, problem));
             }
+            var response = new RetrieveBatchResponse();
+            foreach (var query in request.Queries) response.Results.Add(Search(pipeline, query, request.TopK));
             return Task.FromResult(response);
+        }
+
+        public override Task<RetrieveResponse> Retrieve(RetrieveRequest request, ServerCallContext context)
+        {
+            if (QueryProblem(request.Query, "query") is { } problem)
+                throw new RpcException(new Status(StatusCode.InvalidArgument, problem));
+            return Task.FromResult(Search(holder.Pipeline, request.Query, request.TopK));
+        }
+
+        static RetrieveResponse Search(FakePipeline pipeline, string query, int topK)
+        {
+            var result = new RetrieveResponse();
+            int rank = 1;
+            foreach (var passage in pipeline.Retrieve(query, topK).Take(topK))
+            {
+                passage.Rank = rank++;
+                result.Passages.Add(passage);
+            }
+            result.TotalHits = result.Passages.Count;
+            return result;
         }
     }
 
@@ -117,6 +144,11 @@ public sealed class FakePipeline : IAsyncDisposable
             if (pipeline.ReadGate is { } gate) await gate.WaitAsync(context.CancellationToken);
             if (pipeline.ReaderUpForReads is { } up && Interlocked.Increment(ref pipeline.readCalls) > up)
                 throw new RpcException(new Status(StatusCode.Unavailable, "model is reloading"));
+            if (Interlocked.Increment(ref pipeline.busyReads) <= pipeline.ReaderBusyForReads)
+                throw new RpcException(new Status(StatusCode.ResourceExhausted, "the reader's queue is full (4096 windows); retry later."));
+            if (request.Passages.Count == 0) throw new RpcException(new Status(StatusCode.InvalidArgument, "at least one passage is required."));
+            if (request.Question.Length > 1000)
+                throw new RpcException(new Status(StatusCode.InvalidArgument, $"question has {request.Question.Length} characters; the limit is 1000."));
             pipeline.ReadQuestions.Enqueue(request.Question);
             var answer = pipeline.Answer(request);
             var response = new ReadResponse { Model = request.Model, Version = request.Version };
