@@ -72,7 +72,7 @@ public sealed class RunningServices : IAsyncLifetime
         Directory.Delete(folder, recursive: true);
     }
 
-    static void WriteTinyModel(string target)
+    internal static void WriteTinyModel(string target)
     {
         string tokenizer = Path.Combine(Path.GetDirectoryName(target)!, "tokenizer");
         var vocabulary = new WordPieceVocabularyTrainer { VocabularySize = 4000 }.Train(TextCorpusReader.Read(TestData.KorQuadPartA));

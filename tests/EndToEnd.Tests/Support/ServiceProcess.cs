@@ -11,18 +11,47 @@ namespace Mrc.EndToEnd.Tests.Support;
 /// </summary>
 public sealed class ServiceProcess : IAsyncDisposable
 {
-    readonly Process process;
+    readonly string project;
+    readonly IReadOnlyDictionary<string, string> settings;
     readonly StringBuilder log = new();
+    Process process;
 
-    ServiceProcess(Process process, int grpcPort, int httpPort)
+    ServiceProcess(string project, IReadOnlyDictionary<string, string> settings, Process process, int grpcPort, int httpPort)
     {
+        this.project = project;
+        this.settings = settings;
         this.process = process;
         GrpcPort = grpcPort;
         HttpPort = httpPort;
-        process.OutputDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        Follow(process);
+    }
+
+    void Follow(Process started)
+    {
+        started.OutputDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
+        started.ErrorDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
+        started.BeginOutputReadLine();
+        started.BeginErrorReadLine();
+    }
+
+    /// <summary>Whether the process has ended (killed, or of its own accord).</summary>
+    public bool HasExited => process.HasExited;
+
+    /// <summary>Ends the process at once, as SIGKILL does: no shutdown code runs.</summary>
+    public async Task KillAsync()
+    {
+        process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync();
+    }
+
+    /// <summary>Starts the service again with the same settings on the same ports, and waits until it is healthy.</summary>
+    public async Task RestartAsync(TimeSpan timeout)
+    {
+        if (!process.HasExited) throw new InvalidOperationException($"{project} is still running.");
+        process.Dispose();
+        process = Launch(project, settings, GrpcPort, HttpPort);
+        Follow(process);
+        await WaitHealthyAsync(timeout);
     }
 
     public int GrpcPort { get; }
@@ -55,6 +84,13 @@ public sealed class ServiceProcess : IAsyncDisposable
     static async Task<ServiceProcess> StartOnFreePortsAsync(string project, IReadOnlyDictionary<string, string> settings, TimeSpan timeout)
     {
         int grpc = FreePort(), http = FreePort();
+        var service = new ServiceProcess(project, settings, Launch(project, settings, grpc, http), grpc, http);
+        await service.WaitHealthyAsync(timeout);
+        return service;
+    }
+
+    static Process Launch(string project, IReadOnlyDictionary<string, string> settings, int grpc, int http)
+    {
         var dll = Path.Combine(Mrc.Tests.TestData.RepositoryRoot, "src", project, "bin", BuildConfiguration, "net10.0", project + ".dll");
         if (!File.Exists(dll)) throw new FileNotFoundException($"{dll} is not built; run the tests through `dotnet test MrcGrpc.sln`.", dll);
 
@@ -75,31 +111,33 @@ public sealed class ServiceProcess : IAsyncDisposable
         };
         foreach (var (key, value) in all) start.ArgumentList.Add($"--{key}={value}");
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        return Process.Start(start)!;
+    }
 
-        var service = new ServiceProcess(Process.Start(start)!, grpc, http);
+    async Task WaitHealthyAsync(TimeSpan timeout)
+    {
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         var deadline = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < deadline)
         {
-            if (service.process.HasExited)
+            if (process.HasExited)
             {
-                await service.process.WaitForExitAsync(); // the log is complete
-                string message = $"{project} exited with {service.process.ExitCode}:\n{service.Log}";
-                throw message.Contains("address already in use", StringComparison.OrdinalIgnoreCase)
-                    ? new PortTakenException(message)
-                    : new InvalidOperationException(message);
+                await process.WaitForExitAsync(); // the log is complete
+                string message = $"{project} exited with {process.ExitCode}:\n{Log}";
+                if (message.Contains("address already in use", StringComparison.OrdinalIgnoreCase)) throw new PortTakenException(message);
+                throw new InvalidOperationException(message);
             }
             try
             {
-                var response = await client.GetAsync(new Uri($"http://127.0.0.1:{http}/health"));
-                if (response.StatusCode == HttpStatusCode.OK) return service;
+                var response = await client.GetAsync(new Uri($"http://127.0.0.1:{HttpPort}/health"));
+                if (response.StatusCode == HttpStatusCode.OK) return;
             }
             catch (HttpRequestException) { }
             catch (TaskCanceledException) { }
             await Task.Delay(250);
         }
-        await service.DisposeAsync();
-        throw new TimeoutException($"{project} did not report healthy within {timeout}:\n{service.Log}");
+        await DisposeAsync();
+        throw new TimeoutException($"{project} did not report healthy within {timeout}:\n{Log}");
     }
 
     public async ValueTask DisposeAsync()

@@ -1,0 +1,228 @@
+using Grpc.Core;
+using Grpc.Net.Client;
+using Microsoft.Data.Sqlite;
+using Mrc.Contracts.V1;
+using Mrc.Core.Data;
+using Mrc.EndToEnd.Tests.Support;
+using Mrc.Retrieval.Indexing;
+using Mrc.Tests;
+using Xunit.Abstractions;
+
+namespace Mrc.EndToEnd.Tests;
+
+/// <summary>
+/// Processes killed in the middle of a model run (SIGKILL: no shutdown code runs) and started again
+/// on the same ports and database: the run completes, every question is predicted exactly once, the
+/// scores equal those of an undisturbed run, and the leaderboard never exits on its own.
+/// </summary>
+public sealed class FaultInjectionTests(FaultInjectionTests.Services services, ITestOutputHelper output)
+    : IClassFixture<FaultInjectionTests.Services>
+{
+    const string TeamToken = "fault-injection-team-token";
+
+    /// <summary>
+    /// A retriever over every part-a paragraph and a reader with a small untrained model, its dynamic
+    /// batching off so that every Read's windows run alone and a read gives the same answer whatever
+    /// runs beside it; the evaluation set is 150 part-a questions.
+    /// </summary>
+    public sealed class Services : IAsyncLifetime
+    {
+        readonly string folder = Directory.CreateTempSubdirectory("mrc-faults-").FullName;
+
+        public ServiceProcess Retriever { get; private set; } = null!;
+        public ServiceProcess Reader { get; private set; } = null!;
+        public string Set => Path.Combine(folder, "set.json");
+        public string Folder => folder;
+        public int QuestionCount { get; private set; }
+        public Submission? Undisturbed { get; set; }
+
+        public async Task InitializeAsync()
+        {
+            var partA = SquadJson.Load(TestData.KorQuadPartA);
+            var articles = new List<Article>();
+            foreach (var article in partA.Articles)
+            {
+                if (articles.Sum(a => a.Paragraphs.Sum(p => p.Questions.Count)) >= 150) break;
+                articles.Add(article);
+            }
+            SquadJson.Save(partA with { Articles = articles }, Set);
+            QuestionCount = SquadJson.Load(Set).QuestionCount;
+
+            var index = Path.Combine(folder, "index");
+            IndexBuilder.Build(CorpusIngest.Load(TestData.KorQuadPartA), index, new IndexBuildOptions());
+            var models = Path.Combine(folder, "models");
+            RunningServices.WriteTinyModel(Path.Combine(models, RunningServices.ModelName, "1"));
+            var timeout = TimeSpan.FromMinutes(2);
+            var retriever = ServiceProcess.StartAsync("RetrieverService", new Dictionary<string, string> { ["Retriever:IndexPath"] = index }, timeout);
+            var reader = ServiceProcess.StartAsync("ReaderService", new Dictionary<string, string>
+            {
+                ["Reader:ModelRepository"] = models,
+                ["Reader:Device"] = "cpu",
+                ["Reader:Batching:Enabled"] = "false",
+            }, timeout);
+            Retriever = await retriever;
+            Reader = await reader;
+        }
+
+        public async Task DisposeAsync()
+        {
+            if (Retriever is not null) await Retriever.DisposeAsync();
+            if (Reader is not null) await Reader.DisposeAsync();
+            SqliteConnection.ClearAllPools();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    async Task<ServiceProcess> StartLeaderboardAsync(string database) =>
+        await ServiceProcess.StartAsync("Leaderboard.Web", new Dictionary<string, string>
+        {
+            ["Leaderboard:AdminSecret"] = "fault-injection-admin-secret",
+            ["ConnectionStrings:Leaderboard"] = $"Data Source={database}",
+            ["Evaluation:RetrieverAddress"] = services.Retriever.GrpcAddress.ToString(),
+            ["Evaluation:ReaderAddress"] = services.Reader.GrpcAddress.ToString(),
+            ["Evaluation:BatchSize"] = "4",
+            ["Evaluation:ReadParallelism"] = "1",
+            ["Evaluation:InitialBackoffSeconds"] = "0.2",
+            ["Evaluation:MaxAttempts"] = "20",
+            ["Demo:EvaluationSetName"] = "faults",
+            ["Demo:EvaluationSetPath"] = services.Set,
+            ["Demo:TeamName"] = "faults",
+            ["Demo:TeamToken"] = TeamToken,
+        }, TimeSpan.FromMinutes(2));
+
+    static Mrc.Contracts.V1.Leaderboard.LeaderboardClient Client(ServiceProcess leaderboard, out GrpcChannel channel)
+    {
+        channel = GrpcChannel.ForAddress(leaderboard.GrpcAddress);
+        return new Mrc.Contracts.V1.Leaderboard.LeaderboardClient(channel);
+    }
+
+    static readonly Metadata Auth = new() { { "authorization", $"Bearer {TeamToken}" } };
+
+    /// <summary>Submits a run on a new database; once 10 questions are done, applies the fault (if any); waits for the end.</summary>
+    async Task<(Submission Run, string Database)> RunAsync(string name, Func<ServiceProcess, Task>? fault)
+    {
+        var database = Path.Combine(services.Folder, name + ".db");
+        var leaderboard = await StartLeaderboardAsync(database);
+        try
+        {
+            long id;
+            var client = Client(leaderboard, out var channel);
+            using (channel)
+            {
+                var submitted = await client.SubmitAsync(new SubmitRequest
+                {
+                    EvaluationSet = "faults",
+                    ModelRun = new ModelRun { Model = RunningServices.ModelName, TopK = 3 },
+                }, Auth);
+                id = submitted.Id;
+                if (fault is not null)
+                {
+                    var progress = await WaitAsync(client, submitted.Id, s => s.Completed >= 10 || s.State != SubmissionState.Running && s.State != SubmissionState.Queued);
+                    Assert.True(progress.State == SubmissionState.Running && progress.Completed < progress.Total,
+                        $"the fault must land in the middle of the run, not at {progress.State} {progress.Completed}/{progress.Total}");
+                    output.WriteLine($"{name}: fault at {progress.Completed}/{progress.Total}");
+                    await fault(leaderboard);
+                }
+            }
+            client = Client(leaderboard, out var again);
+            using (again)
+            {
+                var finished = await WaitAsync(client, id, s => s.State is not (SubmissionState.Running or SubmissionState.Queued));
+                Assert.False(leaderboard.HasExited, "the leaderboard exited on its own");
+                return (finished, database);
+            }
+        }
+        finally
+        {
+            await leaderboard.DisposeAsync();
+        }
+    }
+
+    static async Task<Submission> WaitAsync(Mrc.Contracts.V1.Leaderboard.LeaderboardClient client, long id, Func<Submission, bool> until)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(4);
+        while (true)
+        {
+            Submission submission;
+            try
+            {
+                submission = await client.GetSubmissionAsync(new GetSubmissionRequest { SubmissionId = id }, Auth);
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(200);
+                continue;
+            }
+            if (until(submission)) return submission;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"submission {id}: {submission.State} {submission.Completed}/{submission.Total} {submission.Error}");
+            await Task.Delay(50);
+        }
+    }
+
+    async Task<Submission> UndisturbedAsync()
+    {
+        if (services.Undisturbed is null)
+        {
+            var (run, _) = await RunAsync("undisturbed", null);
+            Assert.True(run.State == SubmissionState.Succeeded, run.Error);
+            services.Undisturbed = run;
+        }
+        return services.Undisturbed;
+    }
+
+    void AssertSameOutcome(Submission expected, (Submission Run, string Database) disturbed)
+    {
+        var run = disturbed.Run;
+        Assert.True(run.State == SubmissionState.Succeeded, run.Error);
+        Assert.Equal(services.QuestionCount, run.Total);
+        Assert.Equal(run.Total, run.Completed);
+        Assert.Equal(expected.PublicScores.ExactMatch, run.PublicScores.ExactMatch);
+        Assert.Equal(expected.PublicScores.F1, run.PublicScores.F1);
+        Assert.Equal(expected.RetrievalRecall, run.RetrievalRecall);
+        using var connection = new SqliteConnection($"Data Source={disturbed.Database};Mode=ReadOnly");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*), COUNT(DISTINCT QuestionRowId) FROM Predictions";
+        using var reader = command.ExecuteReader();
+        reader.Read();
+        Assert.Equal((services.QuestionCount, services.QuestionCount), (reader.GetInt32(0), reader.GetInt32(1)));
+    }
+
+    [Fact]
+    public async Task ReaderKilledMidRun_RunCompletesWithTheSameScores()
+    {
+        var expected = await UndisturbedAsync();
+        var disturbed = await RunAsync("reader-killed", async _ =>
+        {
+            await services.Reader.KillAsync();
+            await Task.Delay(2000);
+            await services.Reader.RestartAsync(TimeSpan.FromMinutes(2));
+        });
+        AssertSameOutcome(expected, disturbed);
+    }
+
+    [Fact]
+    public async Task RetrieverKilledMidRun_RunCompletesWithTheSameScores()
+    {
+        var expected = await UndisturbedAsync();
+        var disturbed = await RunAsync("retriever-killed", async _ =>
+        {
+            await services.Retriever.KillAsync();
+            await Task.Delay(2000);
+            await services.Retriever.RestartAsync(TimeSpan.FromMinutes(2));
+        });
+        AssertSameOutcome(expected, disturbed);
+    }
+
+    [Fact]
+    public async Task LeaderboardKilledMidRun_ResumesAfterRestartWithTheSameScores()
+    {
+        var expected = await UndisturbedAsync();
+        var disturbed = await RunAsync("leaderboard-killed", async leaderboard =>
+        {
+            await leaderboard.KillAsync();
+            await leaderboard.RestartAsync(TimeSpan.FromMinutes(2));
+        });
+        AssertSameOutcome(expected, disturbed);
+    }
+}
