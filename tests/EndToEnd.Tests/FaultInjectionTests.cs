@@ -1,9 +1,13 @@
 using Grpc.Core;
 using Grpc.Net.Client;
+using System.Data.Common;
+using System.Diagnostics;
 using Microsoft.Data.Sqlite;
 using Mrc.Contracts.V1;
 using Mrc.Core.Data;
 using Mrc.EndToEnd.Tests.Support;
+using Mrc.Leaderboard.Tests.Support;
+using Npgsql;
 using Mrc.Retrieval.Indexing;
 using Mrc.Tests;
 using Xunit.Abstractions;
@@ -73,11 +77,26 @@ public sealed class FaultInjectionTests(FaultInjectionTests.Services services, I
         }
     }
 
-    async Task<ServiceProcess> StartLeaderboardAsync(string database) =>
-        await ServiceProcess.StartAsync("Leaderboard.Web", new Dictionary<string, string>
+    /// <summary>Where a run's leaderboard keeps its data: its settings, and a connection to count predictions.</summary>
+    sealed record Store(IReadOnlyDictionary<string, string> Settings, Func<DbConnection> Connect);
+
+    Store Sqlite(string name)
+    {
+        var path = Path.Combine(services.Folder, name + ".db");
+        return new(new Dictionary<string, string> { ["ConnectionStrings:Leaderboard"] = $"Data Source={path}" },
+            () => new SqliteConnection($"Data Source={path};Mode=ReadOnly"));
+    }
+
+    static Store Postgres(PostgresServer server, string name) => new(new Dictionary<string, string>
+    {
+        ["Database:Provider"] = "postgres",
+        ["ConnectionStrings:LeaderboardPostgres"] = server.ConnectionString(name),
+    }, () => new NpgsqlConnection(server.ConnectionString(name)));
+
+    async Task<ServiceProcess> StartLeaderboardAsync(Store store) =>
+        await ServiceProcess.StartAsync("Leaderboard.Web", new Dictionary<string, string>(store.Settings)
         {
             ["Leaderboard:AdminSecret"] = "fault-injection-admin-secret",
-            ["ConnectionStrings:Leaderboard"] = $"Data Source={database}",
             ["Evaluation:RetrieverAddress"] = services.Retriever.GrpcAddress.ToString(),
             ["Evaluation:ReaderAddress"] = services.Reader.GrpcAddress.ToString(),
             ["Evaluation:BatchSize"] = "4",
@@ -99,10 +118,10 @@ public sealed class FaultInjectionTests(FaultInjectionTests.Services services, I
     static readonly Metadata Auth = new() { { "authorization", $"Bearer {TeamToken}" } };
 
     /// <summary>Submits a run on a new database; once 10 questions are done, applies the fault (if any); waits for the end.</summary>
-    async Task<(Submission Run, string Database)> RunAsync(string name, Func<ServiceProcess, Task>? fault)
+    async Task<(Submission Run, Store Store)> RunAsync(string name, Func<ServiceProcess, Task>? fault, Store? store = null)
     {
-        var database = Path.Combine(services.Folder, name + ".db");
-        var leaderboard = await StartLeaderboardAsync(database);
+        store ??= Sqlite(name);
+        var leaderboard = await StartLeaderboardAsync(store);
         try
         {
             long id;
@@ -129,7 +148,7 @@ public sealed class FaultInjectionTests(FaultInjectionTests.Services services, I
             {
                 var finished = await WaitAsync(client, id, s => s.State is not (SubmissionState.Running or SubmissionState.Queued));
                 Assert.False(leaderboard.HasExited, "the leaderboard exited on its own");
-                return (finished, database);
+                return (finished, store);
             }
         }
         finally
@@ -170,7 +189,7 @@ public sealed class FaultInjectionTests(FaultInjectionTests.Services services, I
         return services.Undisturbed;
     }
 
-    void AssertSameOutcome(Submission expected, (Submission Run, string Database) disturbed)
+    void AssertSameOutcome(Submission expected, (Submission Run, Store Store) disturbed)
     {
         var run = disturbed.Run;
         Assert.True(run.State == SubmissionState.Succeeded, run.Error);
@@ -179,13 +198,13 @@ public sealed class FaultInjectionTests(FaultInjectionTests.Services services, I
         Assert.Equal(expected.PublicScores.ExactMatch, run.PublicScores.ExactMatch);
         Assert.Equal(expected.PublicScores.F1, run.PublicScores.F1);
         Assert.Equal(expected.RetrievalRecall, run.RetrievalRecall);
-        using var connection = new SqliteConnection($"Data Source={disturbed.Database};Mode=ReadOnly");
+        using var connection = disturbed.Store.Connect();
         connection.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COUNT(*), COUNT(DISTINCT QuestionRowId) FROM Predictions";
+        command.CommandText = "SELECT COUNT(*), COUNT(DISTINCT \"QuestionRowId\") FROM \"Predictions\"";
         using var reader = command.ExecuteReader();
         reader.Read();
-        Assert.Equal((services.QuestionCount, services.QuestionCount), (reader.GetInt32(0), reader.GetInt32(1)));
+        Assert.Equal((services.QuestionCount, services.QuestionCount), (Convert.ToInt32(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture), Convert.ToInt32(reader.GetValue(1), System.Globalization.CultureInfo.InvariantCulture)));
     }
 
     [Fact]
@@ -223,6 +242,45 @@ public sealed class FaultInjectionTests(FaultInjectionTests.Services services, I
             await leaderboard.KillAsync();
             await leaderboard.RestartAsync(TimeSpan.FromMinutes(2));
         });
+        AssertSameOutcome(expected, disturbed);
+    }
+
+    /// <summary>Another process (Python's sqlite3) holds the database's write lock for 75 s in the middle of the run.</summary>
+    [Fact]
+    public async Task SqliteWriteLockHeld75Seconds_RunCompletesWithTheSameScores()
+    {
+        var expected = await UndisturbedAsync();
+        var store = Sqlite("sqlite-locked");
+        var path = store.Settings["ConnectionStrings:Leaderboard"]["Data Source=".Length..];
+        var disturbed = await RunAsync("sqlite-locked", async leaderboard =>
+        {
+            var holder = Process.Start(new ProcessStartInfo(ExternalProgram.Find("python3", "/usr/bin/python3"))
+            {
+                ArgumentList =
+                {
+                    "-c",
+                    "import sqlite3, sys, time\n" +
+                    "c = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=60)\n" +
+                    "c.execute('BEGIN EXCLUSIVE'); print('locked', flush=True)\n" +
+                    "time.sleep(75); c.execute('COMMIT')",
+                    path,
+                },
+                RedirectStandardOutput = true,
+                UseShellExecute = false,
+            })!;
+            Assert.Equal("locked", await holder.StandardOutput.ReadLineAsync());
+            _ = holder.WaitForExitAsync().ContinueWith(_ => holder.Dispose(), TaskScheduler.Default);
+        }, store);
+        AssertSameOutcome(expected, disturbed);
+    }
+
+    /// <summary>PostgreSQL stops at once (immediate shutdown) in the middle of the run and comes back 3 s later.</summary>
+    [Fact]
+    public async Task PostgresRestartedMidRun_RunCompletesWithTheSameScores()
+    {
+        var expected = await UndisturbedAsync();
+        await using var postgres = await PostgresServer.StartAsync();
+        var disturbed = await RunAsync("postgres-restarted", _ => postgres.RestartAsync(TimeSpan.FromSeconds(3)), Postgres(postgres, "faults"));
         AssertSameOutcome(expected, disturbed);
     }
 }

@@ -35,21 +35,32 @@ public sealed class PostgresServer : IAsyncDisposable
         if (IsRoot) await RunAsync("chown", ["-R", "postgres:postgres", folder]);
         await RunPgAsync("initdb", ["-D", server.dataDirectory, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8"]);
         // Another process may take the probed port before the server binds it: then try another one.
-        string log = Path.Combine(folder, "server.log");
         for (int attempt = 1; ; attempt++)
         {
             try
             {
-                await RunPgAsync("pg_ctl", [
-                    "-D", server.dataDirectory, "-l", log, "-w", "-t", "60",
-                    "-o", $"-p {server.Port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off", "start"]);
+                await server.StartServerAsync();
                 return server;
             }
-            catch (InvalidOperationException) when (attempt < 5 && File.Exists(log) && File.ReadAllText(log).Contains("could not bind", StringComparison.Ordinal))
+            catch (InvalidOperationException) when (attempt < 5 && File.Exists(server.Log) && File.ReadAllText(server.Log).Contains("could not bind", StringComparison.Ordinal))
             {
                 server.Port = FreePort();
             }
         }
+    }
+
+    string Log => Path.Combine(folder, "server.log");
+
+    Task StartServerAsync() => RunPgAsync("pg_ctl", [
+        "-D", dataDirectory, "-l", Log, "-w", "-t", "60",
+        "-o", $"-p {Port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off", "start"]);
+
+    /// <summary>Stops the server at once (as a crash would: immediate shutdown), waits, and starts it again on the same port.</summary>
+    public async Task RestartAsync(TimeSpan down)
+    {
+        await RunPgAsync("pg_ctl", ["-D", dataDirectory, "-m", "immediate", "-w", "stop"]);
+        await Task.Delay(down);
+        await StartServerAsync();
     }
 
     public async ValueTask DisposeAsync()
