@@ -13,6 +13,7 @@ public sealed class PostgresServer : IAsyncDisposable
 {
     readonly string folder;
     readonly string dataDirectory;
+    bool stopped;
 
     PostgresServer(string folder, int port)
     {
@@ -52,11 +53,19 @@ public sealed class PostgresServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops the server as an outage would (immediate shutdown); the folder goes on dispose.</summary>
+    public async Task StopAsync()
+    {
+        if (stopped) return;
+        await RunPgAsync("pg_ctl", ["-D", dataDirectory, "-m", "immediate", "-w", "stop"]);
+        stopped = true;
+    }
+
     public async ValueTask DisposeAsync()
     {
         try
         {
-            await RunPgAsync("pg_ctl", ["-D", dataDirectory, "-m", "immediate", "-w", "stop"]);
+            await StopAsync();
         }
         finally
         {
