@@ -43,6 +43,7 @@ public static class LeaderboardApplication
         services.AddSingleton<ProgressHub>();
         services.AddSingleton<RunningJobs>();
         services.AddHostedService<EvaluationWorker>();
+        services.AddLeaderboardHealthChecks();
 
         // The retriever and reader, over gRPC. Mrc.Clients does deadlines and retries itself, so the
         // HTTP resilience handler that service defaults put on every client is taken off these two.

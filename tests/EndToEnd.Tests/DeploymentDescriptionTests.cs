@@ -108,7 +108,7 @@ public class DeploymentDescriptionTests
         Assert.Equal(["index", "models", "pgdata"], declared.Order(StringComparer.Ordinal));
         Assert.Contains("index:/data/index:ro", Mounts("retriever"));
         Assert.Equal("/data/index", Environment("retriever")["Retriever__IndexPath"]);
-        Assert.Contains("models:/models", Mounts("reader"));
+        Assert.Contains("models:/models:ro", Mounts("reader"));
         Assert.Equal("/models", Environment("reader")["Reader__ModelRepository"]);
     }
 
@@ -121,6 +121,163 @@ public class DeploymentDescriptionTests
                      "Reader__ModelRepository", "Evaluation__RetrieverAddress", "Evaluation__ReaderAddress" })
             Assert.Contains($"\"{name}\"", appHost, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void LongRunningServices_RestartUnlessStopped_AndTheOneShotIndexerDoesNot()
+    {
+        foreach (var name in new[] { "retriever", "reader", "leaderboard", "postgres" })
+            Assert.True(Scalar(Service(name), "restart") == "unless-stopped", $"{name} has no restart: unless-stopped");
+        Assert.True(Scalar(Service("indexer"), "restart") is null or "no", "the one-shot indexer must not be restarted");
+    }
+
+    [Fact]
+    public void ServicesThatOnlyRead_MountTheirVolumesReadOnly_WhileTheIndexerWritesTheIndex()
+    {
+        Assert.Equal(["index:/data/index:ro"], Mounts("retriever"));
+        Assert.Equal(["models:/models:ro"], Mounts("reader"));
+        Assert.Equal(["index:/data/index"], Mounts("indexer"));
+        var command = ((YamlSequenceNode)Service("indexer")["command"]).Children.Select(c => ((YamlScalarNode)c).Value!).ToList();
+        Assert.Equal("/data/index", command[command.IndexOf("--out") + 1]);
+    }
+
+    static List<string> DockerfilePaths() =>
+        Directory.EnumerateFiles(Path.Combine(TestData.RepositoryRoot, "src"), "Dockerfile", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(TestData.RepositoryRoot, f)).Order(StringComparer.Ordinal).ToList();
+
+    public static TheoryData<string> Dockerfiles() => new(DockerfilePaths());
+
+    [Fact]
+    public void EveryServiceThatIsBuilt_HasADockerfileHere()
+    {
+        var built = BuiltServices().Select(b => b.Dockerfile).ToHashSet();
+        Assert.Equal(DockerfilePaths(), built.Order(StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [MemberData(nameof(Dockerfiles))]
+    public void Dockerfile_RunsItsFinalStageAsAnUnprivilegedUser(string dockerfile)
+    {
+        var stage = FinalStage(dockerfile);
+        var user = stage.LastOrDefault(i => i.Instruction == "USER");
+        Assert.True(user is not null, $"{dockerfile}: the final stage has no USER, so it runs as root");
+        string name = Expand(user.Arguments, stage).Split(':')[0];
+        Assert.True(name is not ("" or "root" or "0"), $"{dockerfile}: USER {user.Arguments} is root");
+        // The user exists in the image: the base image's "app" or one made by the stage itself.
+        Assert.Contains(stage, i => i.Instruction == "RUN" && i.Arguments.Contains("useradd", StringComparison.Ordinal));
+        foreach (var (service, _) in BuiltServices().Where(b => b.Dockerfile == dockerfile))
+            Assert.True(Scalar(Service(service), "user") is null, $"{service} overrides the image's user");
+    }
+
+    [Fact]
+    public void WritableMounts_AreFoldersTheImagesUserOwns()
+    {
+        // A new named volume starts as a copy of the image's folder at the mount point, owner included.
+        foreach (var (service, dockerfile) in BuiltServices())
+        {
+            var stage = FinalStage(dockerfile);
+            string user = Expand(stage.Last(i => i.Instruction == "USER").Arguments, stage).Split(':')[0];
+            var owned = stage.Where(i => i.Instruction == "RUN")
+                .SelectMany(i => System.Text.RegularExpressions.Regex.Matches(i.Arguments, @"chown\s+(?:-R\s+)?(\S+)((?:\s+[^\s&;|]+)+)"))
+                .Where(m => Expand(m.Groups[1].Value, stage).Split(':')[0] == user)
+                .SelectMany(m => m.Groups[2].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                .ToHashSet();
+            foreach (var mount in Service(service).Children.ContainsKey("volumes") ? Mounts(service) : [])
+            {
+                var parts = mount.Split(':');
+                if (parts.Length > 2 && parts[2].Split(',').Contains("ro")) continue;
+                Assert.True(owned.Contains(parts[1]), $"{service} writes {parts[1]}, which its image does not give to user {user}");
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData("retriever", "RetrieverService")]
+    [InlineData("reader", "ReaderService")]
+    [InlineData("leaderboard", "Leaderboard.Web")]
+    public void HealthChecks_OfTheImageAndOfCompose_ProbeHealthOnTheHttpEndpoint(string service, string project)
+    {
+        int defaultPort = new Uri(KestrelEndpoints(project)["Http"]).Port;
+        var healthcheck = FinalStage(Path.Combine("src", project, "Dockerfile")).SingleOrDefault(i => i.Instruction == "HEALTHCHECK");
+        Assert.True(healthcheck is not null, $"{project}'s image has no HEALTHCHECK");
+        var imageProbe = new Uri(System.Text.RegularExpressions.Regex.Match(healthcheck.Arguments, @"http://[^""\s]+").Value);
+        Assert.Equal(("/health", defaultPort), (imageProbe.AbsolutePath, imageProbe.Port));
+
+        var test = ((YamlSequenceNode)Service(service)["healthcheck"]["test"]).Children.Select(c => ((YamlScalarNode)c).Value!).ToList();
+        var composeProbe = new Uri(test.Single(t => t.StartsWith("http://", StringComparison.Ordinal)));
+        Assert.Equal(("/health", new Uri(Environment(service)["Kestrel__Endpoints__Http__Url"]).Port), (composeProbe.AbsolutePath, composeProbe.Port));
+    }
+
+    /// <summary>
+    /// What `dotnet publish` would copy (the SDK's own list, ComputeResolvedFilesToPublishList, evaluated
+    /// without building: about a second a project) holds no appsettings.Development.json, whose known
+    /// admin secret must not reach an image. Needs the projects restored, which building this one does.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Dockerfiles))]
+    public async Task PublishedOutput_OfEveryImage_HoldsNoDevelopmentSettings(string dockerfile)
+    {
+        string folder = Path.Combine(TestData.RepositoryRoot, Path.GetDirectoryName(dockerfile)!);
+        string project = Directory.EnumerateFiles(folder, "*.csproj").Single();
+        var (exit, output, error) = await ExternalProgram.RunAsync("dotnet",
+            ["msbuild", project, "-nologo", "-t:ComputeResolvedFilesToPublishList", "-getItem:ResolvedFileToPublish"],
+            folder, TimeSpan.FromMinutes(2));
+        Assert.True(exit == 0, $"dotnet msbuild {project} exited with {exit}:\n{output}\n{error}");
+        using var json = JsonDocument.Parse(output[output.IndexOf('{', StringComparison.Ordinal)..]);
+        var published = json.RootElement.GetProperty("Items").GetProperty("ResolvedFileToPublish").EnumerateArray()
+            .Select(i => i.GetProperty("RelativePath").GetString()!.Replace('\\', '/')).ToList();
+
+        Assert.NotEmpty(published);
+        Assert.DoesNotContain(published, p => Path.GetFileName(p).Equals("appsettings.Development.json", StringComparison.OrdinalIgnoreCase));
+        if (File.Exists(Path.Combine(folder, "appsettings.json"))) Assert.Contains("appsettings.json", published);
+    }
+
+    sealed record DockerInstruction(string Instruction, string Arguments);
+
+    /// <summary>The instructions after the last FROM, continuation lines joined, comments left out.</summary>
+    static List<DockerInstruction> FinalStage(string dockerfile)
+    {
+        var instructions = new List<DockerInstruction>();
+        string pending = "";
+        foreach (var raw in File.ReadLines(Path.Combine(TestData.RepositoryRoot, dockerfile)))
+        {
+            string line = raw.Trim();
+            if (line.StartsWith('#') || (line.Length == 0 && pending.Length == 0)) continue;
+            if (line.EndsWith('\\'))
+            {
+                pending += line[..^1] + " ";
+                continue;
+            }
+            line = pending + line;
+            pending = "";
+            int space = line.IndexOf(' ', StringComparison.Ordinal);
+            if (space < 0) continue;
+            instructions.Add(new DockerInstruction(line[..space].ToUpperInvariant(), line[(space + 1)..].Trim()));
+        }
+        int from = instructions.FindLastIndex(i => i.Instruction == "FROM");
+        Assert.True(from >= 0, $"{dockerfile} has no FROM");
+        return instructions[(from + 1)..];
+    }
+
+    /// <summary>${NAME} and $NAME replaced by the stage's ARG defaults (the base image may set them too).</summary>
+    static string Expand(string value, List<DockerInstruction> stage)
+    {
+        foreach (var arg in stage.Where(i => i.Instruction == "ARG" && i.Arguments.Contains('=', StringComparison.Ordinal)))
+        {
+            var (name, defaultValue) = (arg.Arguments[..arg.Arguments.IndexOf('=', StringComparison.Ordinal)], arg.Arguments[(arg.Arguments.IndexOf('=', StringComparison.Ordinal) + 1)..]);
+            value = value.Replace("${" + name + "}", defaultValue, StringComparison.Ordinal).Replace("$" + name, defaultValue, StringComparison.Ordinal);
+        }
+        return value.Trim('"');
+    }
+
+    /// <summary>Services compose builds, with their Dockerfile relative to the repository root.</summary>
+    static List<(string Service, string Dockerfile)> BuiltServices() =>
+        Services.Children
+            .Where(s => ((YamlMappingNode)s.Value).Children.ContainsKey("build"))
+            .Select(s => (((YamlScalarNode)s.Key).Value!, Path.Combine(((YamlScalarNode)s.Value["build"]["dockerfile"]).Value!.Split('/'))))
+            .ToList();
+
+    static string? Scalar(YamlMappingNode node, string key) =>
+        node.Children.TryGetValue(key, out var value) ? ((YamlScalarNode)value).Value : null;
 
     static List<string> Mounts(string service) =>
         ((YamlSequenceNode)Service(service)["volumes"]).Children.Select(v => ((YamlScalarNode)v).Value!).ToList();

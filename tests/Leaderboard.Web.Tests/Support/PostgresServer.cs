@@ -13,6 +13,7 @@ public sealed class PostgresServer : IAsyncDisposable
 {
     readonly string folder;
     readonly string dataDirectory;
+    bool stopped;
 
     PostgresServer(string folder, int port)
     {
@@ -58,16 +59,25 @@ public sealed class PostgresServer : IAsyncDisposable
     /// <summary>Stops the server at once (as a crash would: immediate shutdown), waits, and starts it again on the same port.</summary>
     public async Task RestartAsync(TimeSpan down)
     {
-        await RunPgAsync("pg_ctl", ["-D", dataDirectory, "-m", "immediate", "-w", "stop"]);
+        await StopAsync();
         await Task.Delay(down);
         await StartServerAsync();
+        stopped = false;
+    }
+
+    /// <summary>Stops the server as an outage would (immediate shutdown); the folder goes on dispose.</summary>
+    public async Task StopAsync()
+    {
+        if (stopped) return;
+        await RunPgAsync("pg_ctl", ["-D", dataDirectory, "-m", "immediate", "-w", "stop"]);
+        stopped = true;
     }
 
     public async ValueTask DisposeAsync()
     {
         try
         {
-            await RunPgAsync("pg_ctl", ["-D", dataDirectory, "-m", "immediate", "-w", "stop"]);
+            await StopAsync();
         }
         finally
         {

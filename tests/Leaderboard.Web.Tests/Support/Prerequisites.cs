@@ -29,6 +29,15 @@ public sealed class BrowserFactAttribute : FactAttribute
     }
 }
 
+/// <summary>A fact that needs PostgreSQL 15.</summary>
+public sealed class PostgresFactAttribute : FactAttribute
+{
+    public PostgresFactAttribute()
+    {
+        if (!Prerequisites.InCi && Prerequisites.MissingPostgres() is { } reason) Skip = reason;
+    }
+}
+
 /// <summary>A fact that needs Debian's chromium and PostgreSQL 15.</summary>
 public sealed class BrowserAndPostgresFactAttribute : FactAttribute
 {
