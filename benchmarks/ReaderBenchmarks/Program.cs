@@ -7,6 +7,7 @@ using static TorchSharp.torch;
 //            sequence, batch and threads), alternating in one process, and their ratio
 //   peaks    libtorch's 2048×2048 matrix product in fp32 and bf16 (what the hardware allows)
 //   profile  each operation of one encoder layer timed on its own (--profile-batch B)
+//   memory   resident memory over many passes of every batch shape (--passes N, --length-bucket B)
 //   latency  ReaderEngine.ReadAsync p50/p99 under 1/8/32 concurrent clients, with and without
 //            dynamic batching, on KorQuAD part-a questions with their paragraphs
 // Usage: ReaderBenchmarks [onnx|peaks|latency|all] [--threads N] [--batch 1,8,32] [--seq 384]
@@ -22,6 +23,7 @@ var mode = options.Mode ?? "onnx";
 if (mode is "peaks" or "all") MatmulPeaks.Run();
 if (mode is "onnx" or "all") OnnxComparison.Run(options, threads);
 if (mode is "profile" or "all") OperationProfile.Run(options);
+if (mode is "memory") MemoryGrowth.Run(options);
 if (mode is "latency" or "all") await LatencyBenchmark.RunAsync(options);
 return 0;
 

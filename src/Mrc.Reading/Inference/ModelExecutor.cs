@@ -24,6 +24,8 @@ public sealed class ModelExecutor(QuestionAnsweringModel model, Device device, i
     public const int CudaLengthBucket = 64;
 
     readonly int bucket = lengthBucket ?? (device.type == DeviceType.CUDA ? CudaLengthBucket : 1);
+
+    static ModelExecutor() => NativeMemory.BoundPrimitiveCache();
     readonly Lock gate = new();
 
     public Device Device => device;
