@@ -29,8 +29,9 @@ public static class LeaderboardApplication
         services.AddValidatedOptions<EvaluationOptions>(EvaluationOptions.SectionName);
         services.AddSingleton(TimeProvider.System);
 
-        // Migrations and the demo registration run first: hosted services start in this order.
-        services.AddHostedService<DatabaseStartup>();
+        // Migrations and the demo registration run first: hosted services start in registration order,
+        // and data protection's own one reads its keys from the database, so this one goes to the head.
+        services.Insert(0, ServiceDescriptor.Singleton<IHostedService, DatabaseStartup>());
 
         // Domain and evaluation.
         services.AddTransient<TeamService>();

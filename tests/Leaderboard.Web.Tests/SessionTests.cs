@@ -1,0 +1,48 @@
+using System.Net;
+using Mrc.Leaderboard.Domain;
+using Mrc.Leaderboard.Tests.Support;
+
+namespace Mrc.Leaderboard.Tests;
+
+/// <summary>Browser sessions over real HTTP: what survives a restart, and what a change of secret ends.</summary>
+public sealed class SessionTests
+{
+    [Fact]
+    public async Task SignedInCookie_StillWorksAfterARestart_OnSqlite()
+    {
+        using var database = TestDatabase.Sqlite();
+        await CookieSurvivesRestartAsync(database);
+    }
+
+    [PostgresFact]
+    public async Task SignedInCookie_StillWorksAfterARestart_OnPostgres()
+    {
+        await using var postgres = await PostgresServer.StartAsync();
+        using var database = TestDatabase.Postgres(postgres.ConnectionString("leaderboard"));
+        await CookieSurvivesRestartAsync(database);
+    }
+
+    static async Task CookieSurvivesRestartAsync(TestDatabase database)
+    {
+        await using var pipeline = await FakePipeline.StartAsync();
+        Cookie cookie;
+        await using (var first = await LeaderboardHost.StartAsync(database, pipeline.Address))
+        {
+            var (team, _) = await first.Get<TeamService>().CreateAsync("재시작팀");
+            cookie = await first.AuthCookieAsync(Caller.ForTeam(team.Id, team.Name));
+            using var before = first.Browser(cookie);
+            Assert.Equal("/submissions", await LandingPathAsync(before, "/submissions"));
+        }
+
+        await using var second = await LeaderboardHost.StartAsync(database, pipeline.Address);
+        using var after = second.Browser(cookie);
+        Assert.Equal("/submissions", await LandingPathAsync(after, "/submissions"));
+    }
+
+    /// <summary>Where a GET ends after redirects: the page itself when signed in, /signin when not.</summary>
+    internal static async Task<string> LandingPathAsync(HttpClient client, string path)
+    {
+        using var response = await client.GetAsync(new Uri(path, UriKind.Relative));
+        return response.RequestMessage!.RequestUri!.AbsolutePath;
+    }
+}
