@@ -69,6 +69,7 @@ public static class LeaderboardApplication
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
         services.AddSingleton<SignInTickets>();
+        services.AddTransient<SessionStamps>();
         services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(o =>
             {
@@ -78,7 +79,7 @@ public static class LeaderboardApplication
                 o.LoginPath = "/signin";
                 o.AccessDeniedPath = "/signin";
                 o.ExpireTimeSpan = TimeSpan.FromDays(7);
-                o.Events = new CookieAuthenticationEvents { OnValidatePrincipal = BrowserAuth.ValidateTeamSessionAsync };
+                o.Events = new CookieAuthenticationEvents { OnValidatePrincipal = BrowserAuth.ValidateSessionAsync };
             });
         services.AddAuthorization();
         services.AddCascadingAuthenticationState();

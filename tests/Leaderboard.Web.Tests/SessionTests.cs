@@ -39,6 +39,35 @@ public sealed class SessionTests
         Assert.Equal("/submissions", await LandingPathAsync(after, "/submissions"));
     }
 
+    [Fact]
+    public async Task AdminCookie_NoLongerReachesAdminPages_AfterARestartWithAnotherAdminSecret()
+    {
+        using var database = TestDatabase.Sqlite();
+        await using var pipeline = await FakePipeline.StartAsync();
+        Cookie cookie;
+        await using (var first = await LeaderboardHost.StartAsync(database, pipeline.Address))
+        {
+            cookie = await first.AuthCookieAsync(Caller.Admin);
+            using var before = first.Browser(cookie);
+            Assert.Equal("/admin/teams", await LandingPathAsync(before, "/admin/teams"));
+        }
+
+        // The same secret after a restart: still the administrator.
+        await using (var same = await LeaderboardHost.StartAsync(database, pipeline.Address))
+        {
+            using var again = same.Browser(cookie);
+            Assert.Equal("/admin/teams", await LandingPathAsync(again, "/admin/teams"));
+        }
+
+        await using var changed = await LeaderboardHost.StartAsync(database, pipeline.Address, new Dictionary<string, string?>
+        {
+            ["Leaderboard:AdminSecret"] = "another-admin-secret-9876",
+        });
+        using var after = changed.Browser(cookie);
+        Assert.Equal("/signin", await LandingPathAsync(after, "/admin/teams"));
+        Assert.Equal("/signin", await LandingPathAsync(after, "/admin/sets"));
+    }
+
     /// <summary>Where a GET ends after redirects: the page itself when signed in, /signin when not.</summary>
     internal static async Task<string> LandingPathAsync(HttpClient client, string path)
     {

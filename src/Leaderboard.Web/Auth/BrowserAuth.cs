@@ -34,7 +34,6 @@ public static class BrowserAuth
 {
     public const string TeamRole = "team";
     public const string AdminRole = "admin";
-    const string TokenStampClaim = "leaderboard:token-stamp";
 
     /// <summary>The caller a signed-in browser user stands for; null when not signed in.</summary>
     public static Caller? ToCaller(this ClaimsPrincipal user)
@@ -46,27 +45,15 @@ public static class BrowserAuth
             : null;
     }
 
-    public static ClaimsPrincipal ToPrincipal(Caller caller, string? tokenStamp = null)
-    {
-        var claims = new List<Claim>
-        {
-            new(ClaimTypes.Name, caller.Name),
-            new(ClaimTypes.Role, caller.IsAdmin ? AdminRole : TeamRole),
-        };
-        if (caller.TeamId is { } id) claims.Add(new(ClaimTypes.NameIdentifier, id.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        if (tokenStamp is not null) claims.Add(new(TokenStampClaim, tokenStamp));
-        return new ClaimsPrincipal(new ClaimsIdentity(claims, CookieAuthenticationDefaults.AuthenticationScheme));
-    }
-
     public static IEndpointRouteBuilder MapBrowserAuth(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/account/complete-signin", async (string ticket, string? returnUrl, SignInTickets tickets, TeamService teams, HttpContext http) =>
+        endpoints.MapGet("/account/complete-signin", async (string ticket, string? returnUrl, SignInTickets tickets, SessionStamps sessions, HttpContext http) =>
         {
             var caller = tickets.Redeem(ticket);
             if (caller is null) return Results.Redirect("/signin?expired=1");
-            var stamp = caller.TeamId is { } teamId ? await teams.TokenStampAsync(teamId, http.RequestAborted) : null;
-            if (caller.TeamId is not null && stamp is null) return Results.Redirect("/signin?expired=1");
-            await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, ToPrincipal(caller, stamp));
+            var principal = await sessions.PrincipalAsync(caller, http.RequestAborted);
+            if (principal is null) return Results.Redirect("/signin?expired=1");
+            await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal);
             return Results.LocalRedirect(IsLocal(returnUrl) ? returnUrl! : caller.IsAdmin ? "/admin" : "/submit");
         });
         endpoints.MapGet("/account/signout", async (HttpContext http) =>
@@ -77,14 +64,16 @@ public static class BrowserAuth
         return endpoints;
     }
 
-    /// <summary>Ends a team's browser session once its token is rotated or expires, or the team is deleted.</summary>
-    public static async Task ValidateTeamSessionAsync(CookieValidatePrincipalContext context)
+    /// <summary>
+    /// Ends a browser session whose stamp is no longer current (<see cref="SessionStamps"/>): the team's
+    /// token was rotated or expired, the team was deleted, or the admin secret changed.
+    /// </summary>
+    public static async Task ValidateSessionAsync(CookieValidatePrincipalContext context)
     {
-        var principal = context.Principal;
-        if (principal is null || principal.IsInRole(AdminRole) || principal.ToCaller() is not { TeamId: { } teamId }) return;
-        var teams = context.HttpContext.RequestServices.GetRequiredService<TeamService>();
-        var current = await teams.TokenStampAsync(teamId, context.HttpContext.RequestAborted);
-        if (current is null || current != principal.FindFirstValue(TokenStampClaim))
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.Principal is not { } principal) return;
+        var sessions = context.HttpContext.RequestServices.GetRequiredService<SessionStamps>();
+        if (!await sessions.IsCurrentAsync(principal, context.HttpContext.RequestAborted))
         {
             context.RejectPrincipal();
             await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);

@@ -139,10 +139,11 @@ public sealed class LeaderboardHost : IAsyncDisposable
     /// </summary>
     public async Task<Cookie> AuthCookieAsync(Caller caller)
     {
-        var stamp = caller.TeamId is { } teamId ? await Get<TeamService>().TokenStampAsync(teamId) : null;
+        var principal = await Get<SessionStamps>().PrincipalAsync(caller)
+                        ?? throw new InvalidOperationException($"{caller.Name} cannot sign in.");
         var options = Get<IOptionsMonitor<CookieAuthenticationOptions>>().Get(CookieAuthenticationDefaults.AuthenticationScheme);
         var now = DateTimeOffset.UtcNow;
-        var ticket = new AuthenticationTicket(BrowserAuth.ToPrincipal(caller, stamp),
+        var ticket = new AuthenticationTicket(principal,
             new AuthenticationProperties { IssuedUtc = now, ExpiresUtc = now + options.ExpireTimeSpan },
             CookieAuthenticationDefaults.AuthenticationScheme);
         return new Cookie(options.Cookie.Name!, options.TicketDataFormat.Protect(ticket), "/", HttpAddress.Host);
