@@ -5,6 +5,7 @@ using Mrc.Leaderboard.Data;
 using Mrc.Leaderboard.Domain;
 using Mrc.Leaderboard.Evaluation;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.Extensions.Options;
 using Mrc.Contracts.V1;
 using MudBlazor.Services;
@@ -83,6 +84,7 @@ public static class LeaderboardApplication
             });
         services.AddAuthorization();
         services.AddCascadingAuthenticationState();
+        services.AddScoped<AuthenticationStateProvider, RevalidatingSessionStateProvider>();
         return builder;
     }
 

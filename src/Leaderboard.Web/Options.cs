@@ -34,6 +34,13 @@ public sealed class LeaderboardOptions
     /// <summary>Days a new team token stays valid; 0 for tokens that do not expire.</summary>
     [Range(0, 36_500)]
     public int TokenLifetimeDays { get; set; }
+
+    /// <summary>
+    /// Seconds between checks of an open page's session: after a token rotation or a change of the admin
+    /// secret, an open page loses its identity within this time. (Cookies are checked on every request.)
+    /// </summary>
+    [Range(0.1, 3600)]
+    public double SessionRevalidationSeconds { get; set; } = 30;
 }
 
 /// <summary>

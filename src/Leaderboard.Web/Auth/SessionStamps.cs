@@ -13,7 +13,7 @@ namespace Mrc.Leaderboard.Auth;
 /// signed in with: a team's token fingerprint, or for the administrator a keyed hash of the admin
 /// secret (never the secret itself). Rotating or expiring the token, deleting the team, or changing
 /// the admin secret changes the stamp and so ends the session. The cookie handler checks it on every
-/// request.
+/// request, and <see cref="RevalidatingSessionStateProvider"/> on open pages.
 /// </summary>
 public sealed class SessionStamps(TeamService teams, IOptionsMonitor<LeaderboardOptions> options)
 {

@@ -1,0 +1,67 @@
+using Mrc.Leaderboard.Domain;
+using Mrc.Leaderboard.Tests.Support;
+using Microsoft.Playwright;
+
+namespace Mrc.Leaderboard.Tests;
+
+/// <summary>Sessions in Debian's chromium: open pages, sign-in and sign-out.</summary>
+public sealed class SessionBrowserTests : IAsyncLifetime
+{
+    TestDatabase database = default!;
+    FakePipeline pipeline = default!;
+    IPlaywright playwright = default!;
+    IBrowser browser = default!;
+
+    public async Task InitializeAsync()
+    {
+        if (Prerequisites.MissingChromium() is { } missing) throw new InvalidOperationException(missing);
+        database = TestDatabase.Sqlite();
+        pipeline = await FakePipeline.StartAsync();
+        playwright = await Playwright.CreateAsync();
+        browser = await Chromium.LaunchAsync(playwright);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await browser.DisposeAsync();
+        playwright.Dispose();
+        await pipeline.DisposeAsync();
+        database.Dispose();
+    }
+
+    Task<LeaderboardHost> StartHostAsync(Dictionary<string, string?>? overrides = null) =>
+        LeaderboardHost.StartAsync(database, pipeline.Address, overrides);
+
+    async Task<IPage> NewPageAsync(LeaderboardHost host)
+    {
+        var page = await Chromium.NewKoreanPageAsync(browser, host.HttpAddress);
+        page.SetDefaultTimeout(30_000);
+        return page;
+    }
+
+    static async Task SignInAsync(IPage page, string token)
+    {
+        await page.GotoAsync("/signin");
+        await Chromium.WaitForCircuitAsync(page);
+        await Chromium.Input(page, "token-input").FillAsync(token);
+        await page.ClickAsync("[data-testid=signin-button]");
+    }
+
+    [BrowserFact]
+    public async Task OpenPage_LosesTheTeamsIdentity_SoonAfterItsTokenIsRotated()
+    {
+        await using var host = await StartHostAsync(new() { ["Leaderboard:SessionRevalidationSeconds"] = "1" });
+        var (team, token) = await host.Get<TeamService>().CreateAsync("회전팀");
+        var page = await NewPageAsync(host);
+        await SignInAsync(page, token);
+        await page.WaitForURLAsync("**/submit");
+        await Chromium.WaitForCircuitAsync(page);
+        await Assertions.Expect(page.Locator("[data-testid=signed-in-as]")).ToHaveTextAsync("회전팀");
+
+        await host.Get<TeamService>().RotateTokenAsync(team.Id);
+
+        // The page makes no request of its own; within a few checks it stands for nobody.
+        await Assertions.Expect(page.Locator("[data-testid=signed-in-as]")).ToHaveCountAsync(0, new() { Timeout = 10_000 });
+        await page.WaitForURLAsync("**/signin**", new() { Timeout = 10_000 });
+    }
+}
