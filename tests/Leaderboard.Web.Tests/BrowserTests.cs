@@ -74,7 +74,8 @@ public sealed class BrowserTests
             Assert.StartsWith("mrc_", token, StringComparison.Ordinal);
 
             // The team signs in with its token and submits a model run.
-            await page.GotoAsync("/account/signout");
+            await page.ClickAsync("[data-testid=signout-button]");
+            await Assertions.Expect(page.Locator("[data-testid=signed-in-as]")).ToHaveCountAsync(0);
             await SignInAsync(page, token);
             await page.WaitForURLAsync("**/submit");
             await Chromium.WaitForCircuitAsync(page);

@@ -64,4 +64,23 @@ public sealed class SessionBrowserTests : IAsyncLifetime
         await Assertions.Expect(page.Locator("[data-testid=signed-in-as]")).ToHaveCountAsync(0, new() { Timeout = 10_000 });
         await page.WaitForURLAsync("**/signin**", new() { Timeout = 10_000 });
     }
+
+    [BrowserFact]
+    public async Task SignOutControl_SignsOutWithAPost()
+    {
+        await using var host = await StartHostAsync();
+        var (_, token) = await host.Get<TeamService>().CreateAsync("나갈팀");
+        var page = await NewPageAsync(host);
+        await SignInAsync(page, token);
+        await page.WaitForURLAsync("**/submit");
+        await Chromium.WaitForCircuitAsync(page);
+
+        var signOut = await page.RunAndWaitForRequestAsync(
+            () => page.ClickAsync("[data-testid=signout-button]"), r => r.Url.Contains("/account/signout", StringComparison.Ordinal));
+        Assert.Equal("POST", signOut.Method);
+        await Chromium.WaitForCircuitAsync(page);
+        await Assertions.Expect(page.Locator("[data-testid=signed-in-as]")).ToHaveCountAsync(0);
+        await page.GotoAsync("/submissions");
+        await page.WaitForURLAsync("**/signin**");
+    }
 }

@@ -68,6 +68,25 @@ public sealed class SessionTests
         Assert.Equal("/signin", await LandingPathAsync(after, "/admin/sets"));
     }
 
+    [Fact]
+    public async Task SignOut_IsNotAGet_NorAPostWithoutTheAntiforgeryToken()
+    {
+        using var database = TestDatabase.Sqlite();
+        await using var pipeline = await FakePipeline.StartAsync();
+        await using var host = await LeaderboardHost.StartAsync(database, pipeline.Address);
+        var (team, _) = await host.Get<TeamService>().CreateAsync("로그아웃팀");
+        using var client = host.Browser(await host.AuthCookieAsync(Caller.ForTeam(team.Id, team.Name)));
+
+        // A link (or an image on another site) cannot sign anyone out.
+        using (await client.GetAsync(new Uri("/account/signout", UriKind.Relative))) { }
+        Assert.Equal("/submissions", await LandingPathAsync(client, "/submissions"));
+
+        // Nor can a form posted from another site, which has no antiforgery token.
+        using (var post = await client.PostAsync(new Uri("/account/signout", UriKind.Relative), new FormUrlEncodedContent([])))
+            Assert.Equal(HttpStatusCode.BadRequest, post.StatusCode);
+        Assert.Equal("/submissions", await LandingPathAsync(client, "/submissions"));
+    }
+
     /// <summary>Where a GET ends after redirects: the page itself when signed in, /signin when not.</summary>
     internal static async Task<string> LandingPathAsync(HttpClient client, string path)
     {

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using Mrc.Leaderboard.Domain;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 
@@ -56,8 +57,10 @@ public static class BrowserAuth
             await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal);
             return Results.LocalRedirect(IsLocal(returnUrl) ? returnUrl! : caller.IsAdmin ? "/admin" : "/submit");
         });
-        endpoints.MapGet("/account/signout", async (HttpContext http) =>
+        // POST only, with the antiforgery token of the layout's sign-out form.
+        endpoints.MapPost("/account/signout", async (HttpContext http, IAntiforgery antiforgery) =>
         {
+            if (!await antiforgery.IsRequestValidAsync(http)) return Results.BadRequest();
             await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
             return Results.LocalRedirect("/");
         });
