@@ -82,5 +82,60 @@ public sealed class SessionBrowserTests : IAsyncLifetime
         await Assertions.Expect(page.Locator("[data-testid=signed-in-as]")).ToHaveCountAsync(0);
         await page.GotoAsync("/submissions");
         await page.WaitForURLAsync("**/signin**");
+
+        // Signing in again from the app bar, a move within the open page.
+        await page.GotoAsync("/");
+        await Chromium.WaitForCircuitAsync(page);
+        await page.ClickAsync("[data-testid=signin-link]");
+        await page.WaitForURLAsync("**/signin");
+        await Chromium.Input(page, "token-input").FillAsync(token);
+        await page.ClickAsync("[data-testid=signin-button]");
+        await page.WaitForURLAsync("**/submit");
+        await Assertions.Expect(page.Locator("[data-testid=signed-in-as]")).ToHaveTextAsync("나갈팀");
+    }
+
+    [BrowserFact]
+    public async Task SignInCompletion_TakenToAnotherBrowser_DoesNotSignItIn()
+    {
+        await using var host = await StartHostAsync();
+        var (_, token) = await host.Get<TeamService>().CreateAsync("공격팀");
+        var options = new BrowserNewContextOptions { BaseURL = host.HttpAddress.ToString(), Locale = "ko-KR" };
+        await using var asker = await browser.NewContextAsync(options);
+        await using var victim = await browser.NewContextAsync(options);
+
+        // Hold the completion request of the browser that signed in: what a login-CSRF attacker
+        // would make a victim's browser send, as a link or as a form on another site.
+        var held = new TaskCompletionSource<IRoute>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var page = await asker.NewPageAsync();
+        page.SetDefaultTimeout(30_000);
+        await page.RouteAsync("**/account/complete-signin**", route =>
+        {
+            held.TrySetResult(route);
+            return Task.CompletedTask;
+        });
+        await SignInAsync(page, token);
+        var completion = await held.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var request = completion.Request;
+
+        var victimPage = await victim.NewPageAsync();
+        victimPage.SetDefaultTimeout(30_000);
+        await victimPage.GotoAsync("/");
+        if (request.Method == "GET")
+            await victimPage.GotoAsync(request.Url);
+        else
+            await victim.APIRequest.PostAsync(request.Url, new()
+            {
+                Headers = new Dictionary<string, string> { ["Content-Type"] = "application/x-www-form-urlencoded" },
+                Data = request.PostData,
+            });
+        Assert.DoesNotContain(await victim.CookiesAsync(), c => c.Name == "leaderboard.auth");
+        await victimPage.GotoAsync("/submissions");
+        await victimPage.WaitForURLAsync("**/signin**");
+
+        // In the browser that asked for it, the same ticket signs in.
+        await completion.ContinueAsync();
+        await page.WaitForURLAsync("**/submit");
+        await Chromium.WaitForCircuitAsync(page);
+        await Assertions.Expect(page.Locator("[data-testid=signed-in-as]")).ToHaveTextAsync("공격팀");
     }
 }
