@@ -71,11 +71,16 @@ public static class LeaderboardApplication
         services.AddMudServices();
         services.AddSingleton<SignInTickets>();
         services.AddTransient<SessionStamps>();
+        // Cookies are Secure when the request came over HTTPS (directly, or through a trusted proxy),
+        // and not on plain local HTTP, where a browser would never send a Secure cookie back.
+        services.AddTrustedProxies();
+        services.AddAntiforgery(o => o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest);
         services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(o =>
             {
                 o.Cookie.Name = "leaderboard.auth";
                 o.Cookie.HttpOnly = true;
+                o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
                 o.Cookie.SameSite = SameSiteMode.Lax;
                 o.LoginPath = "/signin";
                 o.AccessDeniedPath = "/signin";
@@ -91,6 +96,8 @@ public static class LeaderboardApplication
     public static WebApplication MapLeaderboard(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        // First, so that everything after sees the scheme and client address the trusted proxy reports.
+        app.UseForwardedHeaders();
         if (!app.Environment.IsDevelopment()) app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = context => Results.Problem("The server met an unexpected error.").ExecuteAsync(context) });
         app.UseAuthentication();
         app.UseAuthorization();
