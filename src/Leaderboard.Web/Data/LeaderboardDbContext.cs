@@ -32,6 +32,7 @@ public abstract class LeaderboardDbContext(DbContextOptions options) : DbContext
             set.HasIndex(s => s.Name).IsUnique();
             set.Property(s => s.Name).HasMaxLength(200);
             set.Property(s => s.SourceFileName).HasMaxLength(400);
+            set.Property(s => s.SplitSalt).HasMaxLength(64);
             set.HasMany(s => s.Questions).WithOne(q => q.EvaluationSet).HasForeignKey(q => q.EvaluationSetId)
                 .OnDelete(DeleteBehavior.Cascade);
         });
