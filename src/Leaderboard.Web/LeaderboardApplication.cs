@@ -5,6 +5,7 @@ using Mrc.Leaderboard.Data;
 using Mrc.Leaderboard.Domain;
 using Mrc.Leaderboard.Evaluation;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.Extensions.Options;
 using Mrc.Contracts.V1;
 using MudBlazor.Services;
@@ -29,8 +30,9 @@ public static class LeaderboardApplication
         services.AddValidatedOptions<EvaluationOptions>(EvaluationOptions.SectionName);
         services.AddSingleton(TimeProvider.System);
 
-        // Migrations and the demo registration run first: hosted services start in this order.
-        services.AddHostedService<DatabaseStartup>();
+        // Migrations and the demo registration run first: hosted services start in registration order,
+        // and data protection's own one reads its keys from the database, so this one goes to the head.
+        services.Insert(0, ServiceDescriptor.Singleton<IHostedService, DatabaseStartup>());
 
         // Domain and evaluation.
         services.AddTransient<TeamService>();
@@ -70,25 +72,34 @@ public static class LeaderboardApplication
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
         services.AddSingleton<SignInTickets>();
+        services.AddTransient<SessionStamps>();
+        // Cookies are Secure when the request came over HTTPS (directly, or through a trusted proxy),
+        // and not on plain local HTTP, where a browser would never send a Secure cookie back.
+        services.AddTrustedProxies();
+        services.AddAntiforgery(o => o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest);
         services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(o =>
             {
                 o.Cookie.Name = "leaderboard.auth";
                 o.Cookie.HttpOnly = true;
+                o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
                 o.Cookie.SameSite = SameSiteMode.Lax;
                 o.LoginPath = "/signin";
                 o.AccessDeniedPath = "/signin";
                 o.ExpireTimeSpan = TimeSpan.FromDays(7);
-                o.Events = new CookieAuthenticationEvents { OnValidatePrincipal = BrowserAuth.ValidateTeamSessionAsync };
+                o.Events = new CookieAuthenticationEvents { OnValidatePrincipal = BrowserAuth.ValidateSessionAsync };
             });
         services.AddAuthorization();
         services.AddCascadingAuthenticationState();
+        services.AddScoped<AuthenticationStateProvider, RevalidatingSessionStateProvider>();
         return builder;
     }
 
     public static WebApplication MapLeaderboard(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        // First, so that everything after sees the scheme and client address the trusted proxy reports.
+        app.UseForwardedHeaders();
         if (!app.Environment.IsDevelopment()) app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = context => Results.Problem("The server met an unexpected error.").ExecuteAsync(context) });
         app.UseAuthentication();
         app.UseAuthorization();

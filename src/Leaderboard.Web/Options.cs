@@ -2,8 +2,8 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Mrc.Leaderboard;
 
-/// <summary>Section "Leaderboard": competition rules and limits.</summary>
-public sealed class LeaderboardOptions
+/// <summary>Section "Leaderboard": competition rules and limits, sessions and secrets.</summary>
+public sealed class LeaderboardOptions : IValidatableObject
 {
     public const string SectionName = "Leaderboard";
 
@@ -34,6 +34,27 @@ public sealed class LeaderboardOptions
     /// <summary>Days a new team token stays valid; 0 for tokens that do not expire.</summary>
     [Range(0, 36_500)]
     public int TokenLifetimeDays { get; set; }
+
+    /// <summary>
+    /// Seconds between checks of an open page's session: after a token rotation or a change of the admin
+    /// secret, an open page loses its identity within this time. (Cookies are checked on every request.)
+    /// </summary>
+    [Range(0.1, 3600)]
+    public double SessionRevalidationSeconds { get; set; } = 30;
+
+    /// <summary>
+    /// Comma-separated addresses and CIDR networks of the reverse proxies whose X-Forwarded-Proto and
+    /// X-Forwarded-For are believed (see <see cref="Mrc.Leaderboard.TrustedProxies"/>); loopback by default.
+    /// </summary>
+    public string TrustedProxies { get; set; } = "127.0.0.0/8,::1";
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (Mrc.Leaderboard.TrustedProxies.Parse(TrustedProxies) is null)
+            yield return new ValidationResult(
+                $"Leaderboard:TrustedProxies must list IP addresses or CIDR networks separated by commas, not \"{TrustedProxies}\".",
+                [nameof(TrustedProxies)]);
+    }
 }
 
 /// <summary>

@@ -1,6 +1,5 @@
 using System.Net;
 using Google.Protobuf;
-using Mrc.Leaderboard.Auth;
 using Mrc.Leaderboard.Domain;
 using Mrc.Leaderboard.Tests.Support;
 using Mrc.Contracts.V1;
@@ -43,12 +42,8 @@ public sealed class PageVisibilityTests : IAsyncLifetime
 
     async Task<HttpClient> SignedInAsync(Caller caller)
     {
-        var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = true })
-        {
-            BaseAddress = host.HttpAddress,
-        };
-        var ticket = host.Get<SignInTickets>().Issue(caller);
-        var response = await client.GetAsync(new Uri($"/account/complete-signin?ticket={ticket}", UriKind.Relative));
+        var client = host.Browser(await host.AuthCookieAsync(caller));
+        var response = await client.GetAsync(new Uri("/", UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return client;
     }

@@ -7,6 +7,7 @@ using Mrc.Leaderboard.Tests.Support;
 using Mrc.Core.Data;
 using Mrc.Core.Metrics;
 using Mrc.Tests;
+using Microsoft.EntityFrameworkCore;
 
 namespace Mrc.Leaderboard.Tests;
 
@@ -179,7 +180,7 @@ public class SplitTests
     }
 
     [Fact]
-    public async Task RegisteredSet_StoresTheSameSplitOnEveryUpload()
+    public async Task RegisteredSet_StoresTheSplitOfItsOwnSalt()
     {
         using var database = TestDatabase.Sqlite();
         await using var pipeline = await FakePipeline.StartAsync();
@@ -188,9 +189,27 @@ public class SplitTests
         var a = await sets.RegisterAsync("첫째", "korean-dev.json", new MemoryStream(TestSets.KoreanJson()));
         var b = await sets.RegisterAsync("둘째", "korean-dev.json", new MemoryStream(TestSets.KoreanJson()));
 
-        int expectedPrivate = TestSets.Korean.Examples().Count(e => PublicPrivateSplit.IsPrivate(e.Id, 0.6));
-        Assert.Equal(12, a.QuestionCount);
-        Assert.Equal(expectedPrivate, a.PrivateCount);
-        Assert.Equal((a.PublicCount, a.PrivateCount), (b.PublicCount, b.PrivateCount));
+        await using var db = await host.Get<IDbContextFactory<LeaderboardDbContext>>().CreateDbContextAsync();
+        foreach (var info in new[] { a, b })
+        {
+            var set = await db.EvaluationSets.Include(s => s.Questions).SingleAsync(s => s.Id == info.Id);
+            Assert.Equal(64, set.SplitSalt.Length);
+            Assert.Equal(12, info.QuestionCount);
+            Assert.All(set.Questions, q => Assert.Equal(PublicPrivateSplit.IsPrivate(q.QuestionId, 0.6, set.SplitSalt), q.IsPrivate));
+            Assert.Equal(set.Questions.Count(q => q.IsPrivate), info.PrivateCount);
+            Assert.Equal(info.QuestionCount - info.PrivateCount, info.PublicCount);
+        }
+        Assert.NotEqual(
+            (await db.EvaluationSets.SingleAsync(s => s.Id == a.Id)).SplitSalt,
+            (await db.EvaluationSets.SingleAsync(s => s.Id == b.Id)).SplitSalt);
+    }
+
+    [Theory]
+    // HMAC-SHA256 from an independent implementation (Python hmac): first 8 bytes big-endian mod 10000.
+    [InlineData("kq-01", "salt", 3878)]
+    [InlineData("한국어-질문", "0123456789abcdef", 7592)]
+    public void Bucket_WithASalt_IsHmacSha256OfTheId(string id, string salt, int bucket)
+    {
+        Assert.Equal(bucket, PublicPrivateSplit.Bucket(id, salt));
     }
 }

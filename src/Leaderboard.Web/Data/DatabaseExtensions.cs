@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 
@@ -27,15 +28,27 @@ public static class DatabaseExtensions
                         $"Database:Provider is postgres but ConnectionStrings:{PostgresConnectionName} is not set.");
                 services.AddDbContextFactory<PostgresLeaderboardDbContext>(o => o.UseNpgsql(postgres));
                 services.AddSingleton<IDbContextFactory<LeaderboardDbContext>, DerivedFactory<PostgresLeaderboardDbContext>>();
+                PersistKeysIn<PostgresLeaderboardDbContext>(services);
                 break;
             default:
                 var sqlite = builder.Configuration.GetConnectionString(SqliteConnectionName) ?? DefaultSqlite;
                 services.AddDbContextFactory<SqliteLeaderboardDbContext>(o => o.UseSqlite(sqlite));
                 services.AddSingleton<IDbContextFactory<LeaderboardDbContext>, DerivedFactory<SqliteLeaderboardDbContext>>();
+                PersistKeysIn<SqliteLeaderboardDbContext>(services);
                 break;
         }
         return builder;
     }
+
+    /// <summary>
+    /// Keeps the data-protection keys (which protect sign-in cookies, antiforgery tokens and Blazor's
+    /// state) in the database, so a restart or a new container does not sign everyone out, and every
+    /// instance on the same database reads the others' cookies. The fixed application name keeps the
+    /// keys valid when the app moves to another folder. AddDbContextFactory also registers the
+    /// context as a scoped service, which is what the key store asks for.
+    /// </summary>
+    static void PersistKeysIn<TContext>(IServiceCollection services) where TContext : LeaderboardDbContext =>
+        services.AddDataProtection().SetApplicationName("MrcGrpc.Leaderboard").PersistKeysToDbContext<TContext>();
 
     /// <summary>Applies pending migrations of the configured provider (creating the database if needed).</summary>
     public static async Task MigrateLeaderboardDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken = default)

@@ -11,6 +11,11 @@ public sealed class EvaluationSet
     public string SourceFileName { get; set; } = "";
     /// <summary>Share of questions in the private split (0..1), fixed when the set is registered.</summary>
     public double PrivateShare { get; set; }
+    /// <summary>
+    /// Secret salt of the public/private split (<see cref="Domain.PublicPrivateSplit"/>), drawn at
+    /// registration and never shown; empty for sets registered before salts, which keep the old rule.
+    /// </summary>
+    public string SplitSalt { get; set; } = "";
     /// <summary>Whether private scores and private gold answers are visible to teams.</summary>
     public bool PrivateRevealed { get; set; }
     public int QuestionCount { get; set; }

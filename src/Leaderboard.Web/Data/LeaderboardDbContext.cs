@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
@@ -6,14 +7,16 @@ namespace Mrc.Leaderboard.Data;
 /// <summary>
 /// The leaderboard's database. Each provider has its own subclass (and so its own migrations):
 /// <see cref="SqliteLeaderboardDbContext"/> and <see cref="PostgresLeaderboardDbContext"/>.
+/// It also keeps the data-protection keys that sign-in cookies are protected with.
 /// </summary>
-public abstract class LeaderboardDbContext(DbContextOptions options) : DbContext(options)
+public abstract class LeaderboardDbContext(DbContextOptions options) : DbContext(options), IDataProtectionKeyContext
 {
     public DbSet<EvaluationSet> EvaluationSets => Set<EvaluationSet>();
     public DbSet<EvaluationQuestion> Questions => Set<EvaluationQuestion>();
     public DbSet<Team> Teams => Set<Team>();
     public DbSet<SubmissionRecord> Submissions => Set<SubmissionRecord>();
     public DbSet<Prediction> Predictions => Set<Prediction>();
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -29,6 +32,7 @@ public abstract class LeaderboardDbContext(DbContextOptions options) : DbContext
             set.HasIndex(s => s.Name).IsUnique();
             set.Property(s => s.Name).HasMaxLength(200);
             set.Property(s => s.SourceFileName).HasMaxLength(400);
+            set.Property(s => s.SplitSalt).HasMaxLength(64);
             set.HasMany(s => s.Questions).WithOne(q => q.EvaluationSet).HasForeignKey(q => q.EvaluationSetId)
                 .OnDelete(DeleteBehavior.Cascade);
         });

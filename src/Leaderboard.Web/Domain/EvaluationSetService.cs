@@ -47,12 +47,13 @@ public sealed class EvaluationSetService(
             Name = name,
             SourceFileName = fileName,
             PrivateShare = share,
+            SplitSalt = PublicPrivateSplit.NewSalt(),
             CreatedAt = clock.GetUtcNow().UtcDateTime,
         };
         for (int i = 0; i < examples.Count; i++)
         {
             var example = examples[i];
-            bool isPrivate = PublicPrivateSplit.IsPrivate(example.Id, share);
+            bool isPrivate = PublicPrivateSplit.IsPrivate(example.Id, share, set.SplitSalt);
             set.Questions.Add(new EvaluationQuestion
             {
                 QuestionId = example.Id,

@@ -146,7 +146,7 @@ public sealed class SubmissionService(
             submission.SubmittedAt = clock.GetUtcNow().UtcDateTime;
             db.Submissions.Add(submission);
             await db.SaveChangesAsync(cancellationToken);
-            return SubmissionView.From(submission, team.Name, set, Caller.ForTeam(teamId, team.Name));
+            return SubmissionView.From(submission, team.Name, set, Caller.ForTeam(teamId, team.Name), publicRetrievalHits: 0);
         }
         finally
         {
@@ -160,7 +160,8 @@ public sealed class SubmissionService(
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var submission = await LoadAsync(db, submissionId, cancellationToken);
         Authorize(caller, submission);
-        return SubmissionView.From(submission, submission.Team!.Name, submission.EvaluationSet!, caller);
+        var publicHits = await PublicRetrievalHitsAsync(db, [submission], caller, cancellationToken);
+        return SubmissionView.From(submission, submission.Team!.Name, submission.EvaluationSet!, caller, publicHits.GetValueOrDefault(submission.Id));
     }
 
     /// <summary>Mean EM/F1 over the public questions predicted so far (null before the first one).</summary>
@@ -181,7 +182,8 @@ public sealed class SubmissionService(
         var query = db.Submissions.AsNoTracking().Include(s => s.Team).Include(s => s.EvaluationSet).AsQueryable();
         if (!caller.IsAdmin) query = query.Where(s => s.TeamId == caller.TeamId);
         var rows = await query.OrderByDescending(s => s.Id).Take(500).ToListAsync(cancellationToken);
-        return rows.Select(s => SubmissionView.From(s, s.Team!.Name, s.EvaluationSet!, caller)).ToList();
+        var publicHits = await PublicRetrievalHitsAsync(db, rows, caller, cancellationToken);
+        return rows.Select(s => SubmissionView.From(s, s.Team!.Name, s.EvaluationSet!, caller, publicHits.GetValueOrDefault(s.Id))).ToList();
     }
 
     /// <summary>Cancels a queued or running submission; predictions so far are kept.</summary>
@@ -258,9 +260,11 @@ public sealed class SubmissionService(
             .Select(g => (Best: g.OrderByDescending(Key).ThenBy(s => s.Id).First(), Count: g.Count()))
             .OrderByDescending(g => Key(g.Best)).ThenBy(g => g.Best.SubmittedAt)
             .ToList();
+        foreach (var (best, _) in groups) best.EvaluationSet = set;
+        var publicHits = await PublicRetrievalHitsAsync(db, [.. groups.Select(g => g.Best)], viewer, cancellationToken);
         var rows = groups.Select((g, i) => new LeaderboardRow(
             i + 1, g.Best.Team!.Name, g.Best.Model, g.Best.Version, g.Count,
-            SubmissionView.From(g.Best, g.Best.Team!.Name, set, viewer))).ToList();
+            SubmissionView.From(g.Best, g.Best.Team!.Name, set, viewer, publicHits.GetValueOrDefault(g.Best.Id)))).ToList();
         var chart = succeeded.Select(s => new ChartPoint(
             s.Id, s.Team!.Name, s.Model, s.Version, s.SubmittedAt, Key(s).Item1, Key(s).Item2)).ToList();
         return new LeaderboardView(EvaluationSetService.ToInfo(set), byPrivate, rows, chart);
@@ -269,6 +273,23 @@ public sealed class SubmissionService(
     /// <summary>Model versions the reader serves (for the submit page).</summary>
     public Task<IReadOnlyList<ModelChoice>> ListModelsAsync(CancellationToken cancellationToken = default) =>
         pipeline.ListModelsAsync(cancellationToken);
+
+    /// <summary>
+    /// Retrieval hits among the public questions of those model runs whose private split the viewer
+    /// does not see (one query for all of them); the others need none. Submissions come with their set.
+    /// </summary>
+    static async Task<Dictionary<long, int>> PublicRetrievalHitsAsync(
+        LeaderboardDbContext db, IReadOnlyList<SubmissionRecord> submissions, Caller? viewer, CancellationToken cancellationToken)
+    {
+        var ids = submissions.Where(s => s.RetrievalRecall is not null && !SubmissionView.ShowsPrivate(s.EvaluationSet!, viewer))
+            .Select(s => s.Id).ToList();
+        if (ids.Count == 0) return [];
+        var hits = await db.Predictions
+            .Where(p => ids.Contains(p.SubmissionId) && p.RetrievalHit == true && !p.Question!.IsPrivate)
+            .GroupBy(p => p.SubmissionId).Select(g => new { g.Key, Hits = g.Count() })
+            .ToListAsync(cancellationToken);
+        return hits.ToDictionary(h => h.Key, h => h.Hits); // a run with no public hit has no row: 0
+    }
 
     static async Task<EvaluationSet> FindSetAsync(LeaderboardDbContext db, string setName, CancellationToken cancellationToken)
     {

@@ -4,7 +4,10 @@ using Mrc.Core.Pipeline;
 
 namespace Mrc.Leaderboard.Domain;
 
-/// <summary>A submission as a given caller may see it: private and all-question scores only when allowed.</summary>
+/// <summary>
+/// A submission as a given caller may see it: private and all-question scores only when allowed, and
+/// the retrieval recall over the public questions only while the private split is hidden from the caller.
+/// </summary>
 public sealed record SubmissionView(
     long Id,
     long TeamId,
@@ -33,9 +36,15 @@ public sealed record SubmissionView(
 {
     public bool IsFinal => Status is SubmissionStatus.Succeeded or SubmissionStatus.Failed or SubmissionStatus.Cancelled;
 
-    internal static SubmissionView From(SubmissionRecord s, string team, EvaluationSet set, Caller? viewer)
+    /// <param name="publicRetrievalHits">Questions of the set's public split whose gold passage the run retrieved; used only while the viewer does not see the private split.</param>
+    internal static SubmissionView From(SubmissionRecord s, string team, EvaluationSet set, Caller? viewer, int publicRetrievalHits)
     {
-        bool showPrivate = viewer?.CanSeePrivate(set.PrivateRevealed) ?? set.PrivateRevealed;
+        bool showPrivate = ShowsPrivate(set, viewer);
+        // Recall over every question tells how the private questions went, so before the reveal it is
+        // the recall over the public ones (a question not predicted counts as a miss, as in the stored one).
+        double? recall = showPrivate ? s.RetrievalRecall
+            : s.RetrievalRecall is not null && set.PublicCount > 0 ? (double)publicRetrievalHits / set.PublicCount
+            : null;
         bool succeeded = s.Status == SubmissionStatus.Succeeded;
         ScoreSummary? Score(double? em, double? f1, int count, int unanswered) =>
             succeeded && em is { } e && f1 is { } f ? new ScoreSummary(e, f, count, unanswered) : null;
@@ -45,8 +54,11 @@ public sealed record SubmissionView(
             Score(s.PublicExactMatch, s.PublicF1, s.PublicQuestionCount, s.PublicUnanswered),
             showPrivate ? Score(s.PrivateExactMatch, s.PrivateF1, s.PrivateQuestionCount, s.PrivateUnanswered) : null,
             showPrivate ? Score(s.AllExactMatch, s.AllF1, s.PublicQuestionCount + s.PrivateQuestionCount, s.PublicUnanswered + s.PrivateUnanswered) : null,
-            s.RetrievalRecall, s.Error);
+            recall, s.Error);
     }
+
+    /// <summary>Whether <paramref name="viewer"/> (null: anonymous) sees the private split of <paramref name="set"/>.</summary>
+    internal static bool ShowsPrivate(EvaluationSet set, Caller? viewer) => viewer?.CanSeePrivate(set.PrivateRevealed) ?? set.PrivateRevealed;
 }
 
 /// <summary>Which per-question rows to list.</summary>

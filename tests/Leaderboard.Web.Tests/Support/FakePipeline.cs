@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Mrc.Contracts.V1;
@@ -71,6 +72,9 @@ public sealed class FakePipeline : IAsyncDisposable
     public static async Task<FakePipeline> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
+        // The leaderboard's appsettings.json lies in the test folder too: its Kestrel endpoints
+        // (5080, 5081) would be bound besides the free port, and collide with any other run.
+        ((IConfigurationBuilder)builder.Configuration).Sources.Clear();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0, o => o.Protocols = HttpProtocols.Http2));
         builder.Services.AddGrpc();

@@ -10,6 +10,13 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Mrc.Tests;
+using System.Xml.Linq;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.Repositories;
+using Microsoft.Extensions.Options;
+using Mrc.Leaderboard.Auth;
 
 namespace Mrc.Leaderboard.Tests.Support;
 
@@ -88,6 +95,10 @@ public sealed class LeaderboardHost : IAsyncDisposable
         builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
         builder.AddServiceDefaults();
         builder.AddLeaderboard();
+        // Unless the app keeps its data-protection keys itself, each host gets a key store that dies
+        // with it, as a container's profile folder does; without this every test host on the machine
+        // would share ~/.aspnet and a restart could never lose keys here.
+        builder.Services.PostConfigure<KeyManagementOptions>(o => o.XmlRepository ??= new InMemoryKeyStore());
 
         var app = builder.Build();
         try
@@ -121,6 +132,30 @@ public sealed class LeaderboardHost : IAsyncDisposable
     }
 
     public T Get<T>() where T : notnull => app.Services.GetRequiredService<T>();
+
+    /// <summary>
+    /// The authentication cookie this host would set for <paramref name="caller"/> when it signs in:
+    /// the same principal, protected by the host's own cookie options and data-protection keys.
+    /// </summary>
+    public async Task<Cookie> AuthCookieAsync(Caller caller)
+    {
+        var principal = await Get<SessionStamps>().PrincipalAsync(caller)
+                        ?? throw new InvalidOperationException($"{caller.Name} cannot sign in.");
+        var options = Get<IOptionsMonitor<CookieAuthenticationOptions>>().Get(CookieAuthenticationDefaults.AuthenticationScheme);
+        var now = DateTimeOffset.UtcNow;
+        var ticket = new AuthenticationTicket(principal,
+            new AuthenticationProperties { IssuedUtc = now, ExpiresUtc = now + options.ExpireTimeSpan },
+            CookieAuthenticationDefaults.AuthenticationScheme);
+        return new Cookie(options.Cookie.Name!, options.TicketDataFormat.Protect(ticket), "/", HttpAddress.Host);
+    }
+
+    /// <summary>An HTTP client that follows redirects and sends <paramref name="cookies"/>.</summary>
+    public HttpClient Browser(params Cookie[] cookies)
+    {
+        var jar = new CookieContainer();
+        foreach (var cookie in cookies) jar.Add(HttpAddress, cookie);
+        return new HttpClient(new HttpClientHandler { CookieContainer = jar, AllowAutoRedirect = true }) { BaseAddress = HttpAddress };
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -177,5 +212,21 @@ public sealed class TestDatabase : IDisposable
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         if (folder is not null && Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+    }
+}
+
+/// <summary>Data-protection keys kept in memory: gone when the host that made them stops.</summary>
+sealed class InMemoryKeyStore : IXmlRepository
+{
+    readonly List<XElement> elements = [];
+
+    public IReadOnlyCollection<XElement> GetAllElements()
+    {
+        lock (elements) return [.. elements.Select(e => new XElement(e))];
+    }
+
+    public void StoreElement(XElement element, string friendlyName)
+    {
+        lock (elements) elements.Add(new XElement(element));
     }
 }

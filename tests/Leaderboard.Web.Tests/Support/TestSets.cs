@@ -1,6 +1,8 @@
 using System.Text;
 using Mrc.Contracts.V1;
 using Mrc.Core.Data;
+using Mrc.Leaderboard.Data;
+using Microsoft.EntityFrameworkCore;
 
 namespace Mrc.Leaderboard.Tests.Support;
 
@@ -92,6 +94,13 @@ public static class TestSets
         {
             folder.Delete(true);
         }
+    }
+
+    /// <summary>The ids of a registered set's private questions, as stored: each set draws its own split.</summary>
+    public static async Task<HashSet<string>> PrivateIdsAsync(LeaderboardHost host, string setName)
+    {
+        await using var db = await host.Get<IDbContextFactory<LeaderboardDbContext>>().CreateDbContextAsync();
+        return [.. await db.Questions.Where(q => q.EvaluationSet!.Name == setName && q.IsPrivate).Select(q => q.QuestionId).ToListAsync()];
     }
 
     public static string Utf8(byte[] bytes) => Encoding.UTF8.GetString(bytes);
