@@ -48,12 +48,3 @@ public sealed class BrowserAndPostgresFactAttribute : FactAttribute
         if (reason is not null) Skip = reason;
     }
 }
-
-/// <summary>A fact that needs PostgreSQL 15.</summary>
-public sealed class PostgresFactAttribute : FactAttribute
-{
-    public PostgresFactAttribute()
-    {
-        if (!Prerequisites.InCi && Prerequisites.MissingPostgres() is { } reason) Skip = reason;
-    }
-}
