@@ -74,6 +74,24 @@ public sealed class ApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task WatchSubmission_OfAnotherTeam_IsRefusedBeforeListening_AndWatchersLeaveNothingBehind()
+    {
+        var hub = host.Get<Mrc.Leaderboard.Evaluation.ProgressHub>();
+        using (var refused = host.Client(betaToken).WatchSubmission(new WatchSubmissionRequest { SubmissionId = alphaSubmission }))
+        {
+            var error = await Assert.ThrowsAsync<RpcException>(() => refused.ResponseStream.MoveNext());
+            Assert.Equal(StatusCode.PermissionDenied, error.StatusCode);
+        }
+        Assert.Equal(0, hub.WatchedSubmissions);
+
+        using (var watch = host.Client(alphaToken).WatchSubmission(new WatchSubmissionRequest { SubmissionId = alphaSubmission }))
+        {
+            while (await watch.ResponseStream.MoveNext()) { }
+        }
+        Assert.Equal(0, hub.WatchedSubmissions);
+    }
+
+    [Fact]
     public async Task AnotherTeamsSubmission_IsPermissionDenied()
     {
         var beta = host.Client(betaToken);

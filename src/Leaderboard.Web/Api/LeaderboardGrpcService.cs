@@ -45,6 +45,8 @@ public sealed class LeaderboardGrpcService(
     {
         var caller = CallerOf(context);
         var token = context.CancellationToken;
+        // Authorized first (NotFound, PermissionDenied): only a submission's own team may listen to it.
+        await submissions.GetAsync(caller, request.SubmissionId, token);
         using var subscription = progress.Subscribe(request.SubmissionId);
         SubmissionProgress? last = null;
         while (true)

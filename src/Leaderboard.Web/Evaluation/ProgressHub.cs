@@ -9,11 +9,16 @@ public sealed record ProgressEvent(long SubmissionId, SubmissionStatus Status, i
 
 /// <summary>
 /// Fans out the worker's progress to watchers (the browser and WatchSubmission). Watchers also
-/// re-read the database now and then, so a missed event only delays an update.
+/// re-read the database now and then, so a missed event only delays an update. A submission's entry
+/// goes when its last watcher does, so watching many submissions leaves nothing behind.
 /// </summary>
 public sealed class ProgressHub
 {
     readonly ConcurrentDictionary<long, ConcurrentDictionary<Channel<ProgressEvent>, byte>> watchers = new();
+    readonly Lock gate = new();
+
+    /// <summary>Submissions with at least one watcher now.</summary>
+    internal int WatchedSubmissions => watchers.Count;
 
     public void Publish(ProgressEvent progress)
     {
@@ -29,10 +34,16 @@ public sealed class ProgressHub
             FullMode = BoundedChannelFullMode.DropOldest,
             SingleReader = true,
         });
-        watchers.GetOrAdd(submissionId, _ => new()).TryAdd(channel, 0);
+        // Adding and the last removal share a lock, so a new watcher never lands in an entry being removed.
+        lock (gate) watchers.GetOrAdd(submissionId, _ => new()).TryAdd(channel, 0);
         return new Subscription(channel.Reader, () =>
         {
-            if (watchers.TryGetValue(submissionId, out var channels)) channels.TryRemove(channel, out _);
+            lock (gate)
+            {
+                if (!watchers.TryGetValue(submissionId, out var channels)) return;
+                channels.TryRemove(channel, out _);
+                if (channels.IsEmpty) watchers.TryRemove(submissionId, out _);
+            }
         });
     }
 
