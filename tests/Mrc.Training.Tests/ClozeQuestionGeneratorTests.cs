@@ -63,6 +63,33 @@ public sealed class ClozeQuestionGeneratorTests
         Assert.Equal(["첫 문장이다.", "둘째?", "3.14는 수다!", "넷째"], sentences);
     }
 
+    [Fact]
+    public void WithContextSentences_EachQuestionGetsItsSentenceAndItsNeighbours()
+    {
+        const string context = "첫째 문장은 짧다. 조선은 1392년에 이성계가 세운 나라이다. 수도는 한양이었다. 넷째 문장도 있다.";
+        var dataset = new SquadDataset("t", [new Article("조선", [new Paragraph(context, [])])]);
+
+        var paragraphs = Enumerable.Range(0, 20)
+            .SelectMany(seed => new ClozeQuestionGenerator(seed).Generate(dataset, 1, contextSentences: 1).Articles[0].Paragraphs)
+            .ToList();
+
+        // Only the second sentence has a usable answer word; one sentence on each side of it is kept.
+        Assert.All(paragraphs, p =>
+        {
+            Assert.Equal("첫째 문장은 짧다. 조선은 1392년에 이성계가 세운 나라이다. 수도는 한양이었다.", p.Context);
+            var answer = Assert.Single(Assert.Single(p.Questions).Answers);
+            Assert.Equal(answer.Text, p.Context.Substring(answer.AnswerStart, answer.Text.Length)); // Hangul and digits only: code points = chars
+        });
+        Assert.Contains(paragraphs, p => p.Questions[0].Answers[0] == new GoldAnswer("1392년", 15));
+    }
+
+    [Fact]
+    public void CorpusSentences_AreGroupedInOrder_AndEndWithPunctuation()
+    {
+        var dataset = ClozeQuestionGenerator.ParagraphsOf(["하나", " 둘이다. ", "", "셋?", "넷"], sentencesPerParagraph: 2, "corpus");
+        Assert.Equal(["하나. 둘이다.", "셋? 넷."], dataset.Articles.Single().Paragraphs.Select(p => p.Context));
+    }
+
     static string[] Flatten(SquadDataset dataset) =>
         dataset.Examples().Select(e => $"{e.Id}|{e.Question}|{e.Answers[0].Text}|{e.Answers[0].AnswerStart}").ToArray();
 }
