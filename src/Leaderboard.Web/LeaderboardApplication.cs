@@ -47,14 +47,17 @@ public static class LeaderboardApplication
         services.AddHostedService<EvaluationWorker>();
         services.AddLeaderboardHealthChecks();
 
-        // The retriever and reader, over gRPC. Mrc.Clients does deadlines and retries itself, so the
-        // HTTP resilience handler that service defaults put on every client is taken off these two.
+        // The retriever and reader, over gRPC, each one replica or several (round-robin). Mrc.Clients does
+        // deadlines and retries itself, so the HTTP resilience handler that service defaults put on every
+        // client is taken off these two.
+        static EvaluationOptions Evaluation(IServiceProvider sp) => sp.GetRequiredService<IOptions<EvaluationOptions>>().Value;
+        ServiceReplicas.AddResolvers(services, sp => [Evaluation(sp).Retrievers, Evaluation(sp).Readers]);
 #pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers is marked experimental.
-        services.AddGrpcClient<Retriever.RetrieverClient>((sp, o) =>
-                o.Address = sp.GetRequiredService<IOptions<EvaluationOptions>>().Value.RetrieverAddress)
+        services.AddGrpcClient<Retriever.RetrieverClient>((sp, o) => Evaluation(sp).Retrievers.Configure(o))
+            .ConfigureChannel((sp, c) => Evaluation(sp).Retrievers.Configure(c, sp))
             .RemoveAllResilienceHandlers();
-        services.AddGrpcClient<Reader.ReaderClient>((sp, o) =>
-                o.Address = sp.GetRequiredService<IOptions<EvaluationOptions>>().Value.ReaderAddress)
+        services.AddGrpcClient<Reader.ReaderClient>((sp, o) => Evaluation(sp).Readers.Configure(o))
+            .ConfigureChannel((sp, c) => Evaluation(sp).Readers.Configure(c, sp))
             .RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
 

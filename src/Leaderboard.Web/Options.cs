@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Mrc.Leaderboard.Evaluation;
 
 namespace Mrc.Leaderboard;
 
@@ -99,17 +100,24 @@ public sealed class DatabaseOptions
 }
 
 /// <summary>Section "Evaluation": how the worker talks to the retriever and the reader.</summary>
-public sealed class EvaluationOptions
+public sealed class EvaluationOptions : IValidatableObject
 {
     public const string SectionName = "Evaluation";
 
-    /// <summary>Base address of RetrieverService's gRPC endpoint (HTTP/2).</summary>
-    [Required]
+    /// <summary>
+    /// RetrieverService's gRPC endpoint (HTTP/2): one replica (<c>http://host:port</c>), or every address a
+    /// DNS name resolves to (<c>dns:///host:port</c>, re-resolved every 30 s and after a connection fails).
+    /// </summary>
     public Uri? RetrieverAddress { get; set; }
 
-    /// <summary>Base address of ReaderService's gRPC endpoint (HTTP/2).</summary>
-    [Required]
+    /// <summary>Several RetrieverService replicas (<c>http://host:port</c> each), instead of RetrieverAddress.</summary>
+    public Uri[] RetrieverAddresses { get; set; } = [];
+
+    /// <summary>ReaderService's gRPC endpoint, as RetrieverAddress.</summary>
     public Uri? ReaderAddress { get; set; }
+
+    /// <summary>Several ReaderService replicas, instead of ReaderAddress.</summary>
+    public Uri[] ReaderAddresses { get; set; } = [];
 
     /// <summary>Questions sent in one RetrieveBatch call.</summary>
     [Range(1, 1000)]
@@ -150,4 +158,12 @@ public sealed class EvaluationOptions
     /// <summary>Answers kept per question (the reader's n-best).</summary>
     [Range(1, 20)]
     public int NBest { get; set; } = 5;
+
+    public ServiceReplicas Retrievers => new("retriever", RetrieverAddress, RetrieverAddresses);
+    public ServiceReplicas Readers => new("reader", ReaderAddress, ReaderAddresses);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
+        new[] { (Retrievers, nameof(RetrieverAddress), nameof(RetrieverAddresses)), (Readers, nameof(ReaderAddress), nameof(ReaderAddresses)) }
+            .Where(service => service.Item1.Problem is not null)
+            .Select(service => new ValidationResult($"Evaluation:{service.Item2}/{service.Item3}: {service.Item1.Problem}", [service.Item2, service.Item3]));
 }

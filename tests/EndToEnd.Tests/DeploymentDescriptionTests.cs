@@ -77,14 +77,23 @@ public class DeploymentDescriptionTests
         Assert.Contains(published, p => p.EndsWith($":{new Uri(defaults["Grpc"]).Port}", StringComparison.Ordinal));
     }
 
+    /// <summary>http://host:port, or dns:///host:port as gRPC writes a DNS target.</summary>
+    static (string Host, int Port) HostAndPort(string address)
+    {
+        var uri = new Uri(address);
+        if (uri.Scheme != "dns") return (uri.Host, uri.Port);
+        var parts = uri.AbsolutePath.Trim('/').Split(':');
+        return (parts[0], int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     [Fact]
     public void Leaderboard_CallsTheRetrieverAndReaderOnTheirGrpcPorts()
     {
         var leaderboard = Environment("leaderboard");
-        Assert.Equal(new Uri(Environment("retriever")["Kestrel__Endpoints__Grpc__Url"]).Port, new Uri(leaderboard["Evaluation__RetrieverAddress"]).Port);
-        Assert.Equal("retriever", new Uri(leaderboard["Evaluation__RetrieverAddress"]).Host);
-        Assert.Equal(new Uri(Environment("reader")["Kestrel__Endpoints__Grpc__Url"]).Port, new Uri(leaderboard["Evaluation__ReaderAddress"]).Port);
-        Assert.Equal("reader", new Uri(leaderboard["Evaluation__ReaderAddress"]).Host);
+        Assert.Equal(("retriever", new Uri(Environment("retriever")["Kestrel__Endpoints__Grpc__Url"]).Port), HostAndPort(leaderboard["Evaluation__RetrieverAddress"]));
+        // The reader through its DNS name, which resolves to every replica of `--scale reader=N`.
+        Assert.StartsWith("dns:///", leaderboard["Evaluation__ReaderAddress"], StringComparison.Ordinal);
+        Assert.Equal(("reader", new Uri(Environment("reader")["Kestrel__Endpoints__Grpc__Url"]).Port), HostAndPort(leaderboard["Evaluation__ReaderAddress"]));
         Assert.Equal("postgres", leaderboard["Database__Provider"]);
         Assert.Contains("Host=postgres", leaderboard["ConnectionStrings__LeaderboardPostgres"], StringComparison.Ordinal);
     }

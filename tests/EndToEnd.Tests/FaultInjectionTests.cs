@@ -60,15 +60,22 @@ public sealed class FaultInjectionTests(FaultInjectionTests.Services services, I
             RunningServices.WriteTinyModel(Path.Combine(models, RunningServices.ModelName, "1"));
             var timeout = TimeSpan.FromMinutes(2);
             var retriever = ServiceProcess.StartAsync("RetrieverService", new Dictionary<string, string> { ["Retriever:IndexPath"] = index }, timeout);
-            var reader = ServiceProcess.StartAsync("ReaderService", new Dictionary<string, string>
-            {
-                ["Reader:ModelRepository"] = models,
-                ["Reader:Device"] = "cpu",
-                ["Reader:Batching:Enabled"] = "false",
-            }, timeout);
+            var reader = StartReaderAsync();
             Retriever = await retriever;
             Reader = await reader;
         }
+
+        /// <summary>A reader over the fixture's model folder that logs each request (to count the reads it served).</summary>
+        public Task<ServiceProcess> StartReaderAsync() => ServiceProcess.StartAsync("ReaderService", new Dictionary<string, string>
+        {
+            ["Reader:ModelRepository"] = Path.Combine(folder, "models"),
+            ["Reader:Device"] = "cpu",
+            ["Reader:Batching:Enabled"] = "false",
+            ["Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics"] = "Information",
+        }, TimeSpan.FromMinutes(2));
+
+        /// <summary>Read calls a reader process has received, from its request log.</summary>
+        public static int ReadsServed(ServiceProcess reader) => reader.Log.Split("/mrc.v1.Reader/Read ").Length - 1;
 
         public async Task DisposeAsync()
         {
@@ -95,8 +102,9 @@ public sealed class FaultInjectionTests(FaultInjectionTests.Services services, I
         ["ConnectionStrings:LeaderboardPostgres"] = server.ConnectionString(name),
     }, () => new NpgsqlConnection(server.ConnectionString(name)));
 
-    async Task<ServiceProcess> StartLeaderboardAsync(Store store) =>
-        await ServiceProcess.StartAsync("Leaderboard.Web", new Dictionary<string, string>(store.Settings)
+    async Task<ServiceProcess> StartLeaderboardAsync(Store store, Action<Dictionary<string, string>>? adjust)
+    {
+        var settings = new Dictionary<string, string>(store.Settings)
         {
             ["Leaderboard:AdminSecret"] = "fault-injection-admin-secret",
             ["Evaluation:RetrieverAddress"] = services.Retriever.GrpcAddress.ToString(),
@@ -109,7 +117,10 @@ public sealed class FaultInjectionTests(FaultInjectionTests.Services services, I
             ["Demo:EvaluationSetPath"] = services.Set,
             ["Demo:TeamName"] = "faults",
             ["Demo:TeamToken"] = TeamToken,
-        }, TimeSpan.FromMinutes(2));
+        };
+        adjust?.Invoke(settings);
+        return await ServiceProcess.StartAsync("Leaderboard.Web", settings, TimeSpan.FromMinutes(2));
+    }
 
     static Mrc.Contracts.V1.Leaderboard.LeaderboardClient Client(ServiceProcess leaderboard, out GrpcChannel channel)
     {
@@ -120,10 +131,11 @@ public sealed class FaultInjectionTests(FaultInjectionTests.Services services, I
     static readonly Metadata Auth = new() { { "authorization", $"Bearer {TeamToken}" } };
 
     /// <summary>Submits a run on a new database; once 10 questions are done, applies the fault (if any); waits for the end.</summary>
-    async Task<(Submission Run, Store Store)> RunAsync(string name, Func<ServiceProcess, Task>? fault, Store? store = null)
+    async Task<(Submission Run, Store Store)> RunAsync(string name, Func<ServiceProcess, Task>? fault, Store? store = null,
+        Action<Dictionary<string, string>>? adjustSettings = null)
     {
         store ??= Sqlite(name);
-        var leaderboard = await StartLeaderboardAsync(store);
+        var leaderboard = await StartLeaderboardAsync(store, adjustSettings);
         try
         {
             long id;
@@ -298,6 +310,33 @@ public sealed class FaultInjectionTests(FaultInjectionTests.Services services, I
         var expected = await UndisturbedAsync();
         await using var postgres = await PostgresServer.StartAsync();
         var disturbed = await RunAsync("postgres-restarted", _ => postgres.RestartAsync(TimeSpan.FromSeconds(3)), Postgres(postgres, "faults"));
+        AssertSameOutcome(expected, disturbed);
+    }
+
+    /// <summary>
+    /// Two reader replicas behind one leaderboard (Evaluation:ReaderAddresses, client-side round-robin):
+    /// both serve the run, and killing one of them for good in the middle loses nothing.
+    /// </summary>
+    [Fact]
+    public async Task OneOfTwoReaderReplicasKilledMidRun_BothServed_RunCompletesWithTheSameScores()
+    {
+        var expected = await UndisturbedAsync();
+        await using var second = await services.StartReaderAsync();
+        int firstBefore = Services.ReadsServed(services.Reader);
+        int secondAtKill = 0;
+        var disturbed = await RunAsync("two-readers", async _ =>
+        {
+            secondAtKill = Services.ReadsServed(second);
+            await second.KillAsync();
+        }, adjustSettings: settings =>
+        {
+            settings["Evaluation:ReaderAddresses:0"] = services.Reader.GrpcAddress.ToString();
+            settings["Evaluation:ReaderAddresses:1"] = second.GrpcAddress.ToString();
+        });
+        int firstServed = Services.ReadsServed(services.Reader) - firstBefore;
+        output.WriteLine($"reads: first replica {firstServed}, second replica {secondAtKill} before it was killed");
+        Assert.True(secondAtKill > 0, "the second replica served no read before it was killed");
+        Assert.True(firstServed > 0, "the first replica served no read");
         AssertSameOutcome(expected, disturbed);
     }
 }
