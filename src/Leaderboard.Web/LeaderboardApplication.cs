@@ -42,6 +42,7 @@ public static class LeaderboardApplication
         services.AddTransient<EvaluationJobRunner>();
         services.AddTransient<DatabaseRetry>();
         services.AddSingleton<EvaluationInbox>();
+        services.AddSingleton<JobLeases>(); // one owner name for the whole process
         services.AddSingleton<ProgressHub>();
         services.AddSingleton<RunningJobs>();
         services.AddHostedService<EvaluationWorker>();

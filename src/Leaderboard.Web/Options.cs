@@ -150,4 +150,24 @@ public sealed class EvaluationOptions
     /// <summary>Answers kept per question (the reader's n-best).</summary>
     [Range(1, 20)]
     public int NBest { get; set; } = 5;
+
+    /// <summary>
+    /// How long a claimed model run stays this instance's without a renewal; the worker renews it every
+    /// third of this while the run goes on. When the instance dies, another takes the run over this long
+    /// after the last renewal. Instances on one database need clocks that agree to well within this.
+    /// </summary>
+    [Range(1, 3600)]
+    public double LeaseSeconds { get; set; } = 30;
+
+    /// <summary>How often an idle worker looks in the database for queued runs and expired leases.</summary>
+    [Range(0.05, 3600)]
+    public double PollSeconds { get; set; } = 5;
+
+    /// <summary>
+    /// This instance's name in job leases. Empty (the default): host name, process id and a random part,
+    /// new at every start, so a restarted instance takes its old runs back once their leases expire. A
+    /// fixed name takes them back at once — give each instance its own, never two running ones the same.
+    /// </summary>
+    [MaxLength(120)]
+    public string InstanceId { get; set; } = "";
 }
