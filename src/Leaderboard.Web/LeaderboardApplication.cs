@@ -38,6 +38,7 @@ public static class LeaderboardApplication
         services.AddTransient<TeamService>();
         services.AddTransient<EvaluationSetService>();
         services.AddTransient<SubmissionService>();
+        services.AddSingleton<UploadSlots>();
         services.AddTransient<PipelineClient>();
         services.AddTransient<EvaluationJobRunner>();
         services.AddTransient<DatabaseRetry>();
@@ -73,6 +74,8 @@ public static class LeaderboardApplication
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
         services.AddSingleton<SignInTickets>();
+        services.AddSingleton<SignInThrottle>();
+        services.AddHttpContextAccessor();
         services.AddTransient<SessionStamps>();
         // Cookies are Secure when the request came over HTTPS (directly, or through a trusted proxy),
         // and not on plain local HTTP, where a browser would never send a Secure cookie back.

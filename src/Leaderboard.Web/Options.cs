@@ -23,6 +23,18 @@ public sealed class LeaderboardOptions : IValidatableObject
     [Range(1_000, 2_000_000_000)]
     public long MaxUploadBytes { get; set; } = 64L * 1024 * 1024;
 
+    /// <summary>Uploads (predictions files, evaluation sets) handled at once; one more is refused with ResourceExhausted.</summary>
+    [Range(1, 1000)]
+    public int MaxConcurrentUploads { get; set; } = 4;
+
+    /// <summary>Failed authentications in a row from one client address before it is locked out (API and browser sign-in).</summary>
+    [Range(1, 1000)]
+    public int SignInFailuresAllowed { get; set; } = 5;
+
+    /// <summary>How long a client address stays locked out after too many failed authentications.</summary>
+    [Range(1, 86_400)]
+    public double SignInLockoutSeconds { get; set; } = 60;
+
     /// <summary>Top-k used when a model run asks for 0.</summary>
     [Range(1, 1000)]
     public int DefaultTopK { get; set; } = 10;

@@ -18,6 +18,7 @@ public sealed class SubmissionService(
     EvaluationInbox queue,
     RunningJobs runningJobs,
     ProgressHub progress,
+    UploadSlots uploads,
     TimeProvider clock)
 {
     LeaderboardOptions Options => options.Value;
@@ -69,6 +70,7 @@ public sealed class SubmissionService(
     {
         long teamId = RequireTeam(caller);
         CheckDescription(description);
+        using var slot = uploads.Enter("predictions.json");
         var bytes = await Uploads.ReadLimitedAsync(json, Options.MaxUploadBytes, "predictions.json", cancellationToken);
         IReadOnlyDictionary<string, string> answers;
         try
