@@ -26,9 +26,10 @@ public sealed class EvaluationJobRunner(
     ILogger<EvaluationJobRunner> logger)
 {
     /// <summary>
-    /// Runs (or resumes) a submission. Throws OperationCanceledException when the host stops, and the
-    /// database's exception when it stayed unreachable through <see cref="DatabaseRetry"/>: the job then
-    /// stays queued or running, for the worker to resume later.
+    /// Runs (or resumes) a submission this instance has claimed. Throws OperationCanceledException when
+    /// the host stops, and the database's exception when it stayed unreachable through
+    /// <see cref="DatabaseRetry"/>: the job then stays queued or running, and whichever instance claims it
+    /// next (once its lease is given back or lapses) resumes it.
     /// </summary>
     public async Task RunAsync(long submissionId, CancellationToken stoppingToken)
     {
