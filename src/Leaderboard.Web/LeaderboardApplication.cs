@@ -38,10 +38,12 @@ public static class LeaderboardApplication
         services.AddTransient<TeamService>();
         services.AddTransient<EvaluationSetService>();
         services.AddTransient<SubmissionService>();
+        services.AddSingleton<UploadSlots>();
         services.AddTransient<PipelineClient>();
         services.AddTransient<EvaluationJobRunner>();
         services.AddTransient<DatabaseRetry>();
         services.AddSingleton<EvaluationInbox>();
+        services.AddSingleton<JobLeases>(); // one owner name for the whole process
         services.AddSingleton<ProgressHub>();
         services.AddSingleton<RunningJobs>();
         services.AddHostedService<EvaluationWorker>();
@@ -75,6 +77,8 @@ public static class LeaderboardApplication
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
         services.AddSingleton<SignInTickets>();
+        services.AddSingleton<SignInThrottle>();
+        services.AddHttpContextAccessor();
         services.AddTransient<SessionStamps>();
         // Cookies are Secure when the request came over HTTPS (directly, or through a trusted proxy),
         // and not on plain local HTTP, where a browser would never send a Secure cookie back.

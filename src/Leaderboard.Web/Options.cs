@@ -24,6 +24,18 @@ public sealed class LeaderboardOptions : IValidatableObject
     [Range(1_000, 2_000_000_000)]
     public long MaxUploadBytes { get; set; } = 64L * 1024 * 1024;
 
+    /// <summary>Uploads (predictions files, evaluation sets) handled at once; one more is refused with ResourceExhausted.</summary>
+    [Range(1, 1000)]
+    public int MaxConcurrentUploads { get; set; } = 4;
+
+    /// <summary>Failed authentications in a row from one client address before it is locked out (API and browser sign-in).</summary>
+    [Range(1, 1000)]
+    public int SignInFailuresAllowed { get; set; } = 5;
+
+    /// <summary>How long a client address stays locked out after too many failed authentications.</summary>
+    [Range(1, 86_400)]
+    public double SignInLockoutSeconds { get; set; } = 60;
+
     /// <summary>Top-k used when a model run asks for 0.</summary>
     [Range(1, 1000)]
     public int DefaultTopK { get; set; } = 10;
@@ -158,6 +170,26 @@ public sealed class EvaluationOptions : IValidatableObject
     /// <summary>Answers kept per question (the reader's n-best).</summary>
     [Range(1, 20)]
     public int NBest { get; set; } = 5;
+
+    /// <summary>
+    /// How long a claimed model run stays this instance's without a renewal; the worker renews it every
+    /// third of this while the run goes on. When the instance dies, another takes the run over this long
+    /// after the last renewal. Instances on one database need clocks that agree to well within this.
+    /// </summary>
+    [Range(1, 3600)]
+    public double LeaseSeconds { get; set; } = 30;
+
+    /// <summary>How often an idle worker looks in the database for queued runs and expired leases.</summary>
+    [Range(0.05, 3600)]
+    public double PollSeconds { get; set; } = 5;
+
+    /// <summary>
+    /// This instance's name in job leases. Empty (the default): host name, process id and a random part,
+    /// new at every start, so a restarted instance takes its old runs back once their leases expire. A
+    /// fixed name takes them back at once — give each instance its own, never two running ones the same.
+    /// </summary>
+    [MaxLength(120)]
+    public string InstanceId { get; set; } = "";
 
     public ServiceReplicas Retrievers => new("retriever", RetrieverAddress, RetrieverAddresses);
     public ServiceReplicas Readers => new("reader", ReaderAddress, ReaderAddresses);

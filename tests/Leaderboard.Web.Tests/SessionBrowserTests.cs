@@ -48,6 +48,30 @@ public sealed class SessionBrowserTests : IAsyncLifetime
     }
 
     [BrowserFact]
+    public async Task SignInPage_AfterTooManyWrongTokens_RefusesEvenTheRightOne_SayingWhenToRetry()
+    {
+        // One wrong token is allowed here, so that the test needs no timing between attempts.
+        await using var host = await StartHostAsync(new()
+        {
+            ["Leaderboard:SignInFailuresAllowed"] = "1",
+            ["Leaderboard:SignInLockoutSeconds"] = "60",
+        });
+        var (_, token) = await host.Get<TeamService>().CreateAsync("추측팀");
+        var page = await NewPageAsync(host);
+        var error = page.Locator("[data-testid=signin-error]");
+
+        await SignInAsync(page, "wrong-token-0123456789");
+        await Assertions.Expect(error).ToContainTextAsync("not valid");
+
+        await Chromium.Input(page, "token-input").FillAsync(token);
+        await page.ClickAsync("[data-testid=signin-button]");
+        await Assertions.Expect(error).ToContainTextAsync("로그인 실패가 너무 많습니다");
+        await Assertions.Expect(error).ToContainTextAsync("초 뒤에 다시 시도하세요");
+        Assert.Contains("/signin", page.Url, StringComparison.Ordinal);
+        await Assertions.Expect(page.Locator("[data-testid=signed-in-as]")).ToHaveCountAsync(0);
+    }
+
+    [BrowserFact]
     public async Task OpenPage_LosesTheTeamsIdentity_SoonAfterItsTokenIsRotated()
     {
         await using var host = await StartHostAsync(new() { ["Leaderboard:SessionRevalidationSeconds"] = "1" });

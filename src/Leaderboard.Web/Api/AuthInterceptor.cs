@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
+using Mrc.Leaderboard.Auth;
 using Mrc.Leaderboard.Domain;
 
 namespace Mrc.Leaderboard.Api;
@@ -7,8 +8,10 @@ namespace Mrc.Leaderboard.Api;
 /// <summary>
 /// Authenticates every Leaderboard call from "authorization: Bearer &lt;token&gt;" metadata (gRPC and
 /// JSON alike). Its refusals, like the domain's, become statuses in <see cref="LeaderboardErrors"/>.
+/// A client address that keeps presenting wrong tokens is locked out for a while (<see cref="SignInThrottle"/>):
+/// ResourceExhausted, HTTP 429 on the JSON API, with a Retry-After header.
 /// </summary>
-public sealed class AuthInterceptor(TeamService teams) : Interceptor
+public sealed class AuthInterceptor(TeamService teams, SignInThrottle throttle) : Interceptor
 {
     const string CallerKey = "leaderboard-caller";
 
@@ -46,6 +49,32 @@ public sealed class AuthInterceptor(TeamService teams) : Interceptor
                 throw new LeaderboardException(LeaderboardError.Unauthenticated, "The authorization header must be \"Bearer <token>\".");
             token = header["Bearer ".Length..];
         }
-        context.UserState[CallerKey] = await teams.AuthenticateAsync(token, context.CancellationToken);
+        if (token is null)
+        {
+            context.UserState[CallerKey] = await teams.AuthenticateAsync(token, context.CancellationToken);
+            return;
+        }
+
+        var client = ClientOf(context);
+        if (throttle.RetryAfter(client) is { } wait)
+        {
+            // gRPC sends it as response metadata, the JSON API as the HTTP header.
+            context.GetHttpContext().Response.Headers.RetryAfter = Math.Ceiling(wait.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            throw SignInThrottle.Refusal(wait);
+        }
+        try
+        {
+            context.UserState[CallerKey] = await teams.AuthenticateAsync(token, context.CancellationToken);
+            throttle.Succeeded(client);
+        }
+        catch (LeaderboardException e) when (e.Error == LeaderboardError.Unauthenticated)
+        {
+            throttle.Failed(client);
+            throw;
+        }
     }
+
+    /// <summary>The caller's address as the trusted proxies report it (forwarded headers are applied first).</summary>
+    static string ClientOf(ServerCallContext context) =>
+        context.GetHttpContext().Connection.RemoteIpAddress?.ToString() ?? context.Peer;
 }

@@ -27,7 +27,7 @@ public sealed class LeaderboardGrpcService(
             SubmitRequest.PayloadOneofCase.ModelRun => await submissions.SubmitModelRunAsync(
                 caller, request.EvaluationSet, ToRun(request.ModelRun), request.Description, context.CancellationToken),
             SubmitRequest.PayloadOneofCase.Predictions => await submissions.SubmitPredictionsAsync(
-                caller, request.EvaluationSet, new MemoryStream(request.Predictions.Json.ToByteArray()),
+                caller, request.EvaluationSet, Uploads.Over(request.Predictions.Json.Memory),
                 request.Predictions.ModelLabel, request.Description, context.CancellationToken),
             _ => throw new RpcException(new Status(StatusCode.InvalidArgument, "Set either model_run or predictions.")),
         };

@@ -100,6 +100,12 @@ public sealed class SubmissionRecord
     public int Completed { get; set; }
     public int Total { get; set; }
     public string Error { get; set; } = "";
+    /// <summary>
+    /// The leaderboard instance whose worker runs this model run (<see cref="Evaluation.JobLeases"/>),
+    /// null when none does; the lease holds until <see cref="LeaseExpiresAt"/> unless its owner renews it.
+    /// </summary>
+    public string? LeaseOwner { get; set; }
+    public DateTime? LeaseExpiresAt { get; set; }
 
     // Scores in percent, set when the submission succeeded.
     public double? AllExactMatch { get; set; }

@@ -62,6 +62,7 @@ public abstract class LeaderboardDbContext(DbContextOptions options) : DbContext
             submission.Property(s => s.Description).HasMaxLength(2000);
             submission.Property(s => s.Model).HasMaxLength(200);
             submission.Property(s => s.Version).HasMaxLength(100);
+            submission.Property(s => s.LeaseOwner).HasMaxLength(200);
             submission.Property(s => s.Kind).HasConversion<string>().HasMaxLength(20);
             submission.Property(s => s.Status).HasConversion<string>().HasMaxLength(20);
             submission.Property(s => s.ReadMode).HasConversion<string>().HasMaxLength(20);

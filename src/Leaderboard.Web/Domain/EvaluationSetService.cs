@@ -15,6 +15,7 @@ public sealed record EvaluationSetInfo(
 public sealed class EvaluationSetService(
     IDbContextFactory<LeaderboardDbContext> dbFactory,
     IOptions<LeaderboardOptions> options,
+    UploadSlots uploads,
     TimeProvider clock)
 {
     const int ListedProblems = 5;
@@ -34,6 +35,7 @@ public sealed class EvaluationSetService(
             throw new LeaderboardException(LeaderboardError.InvalidArgument, "The private share must be between 0 and 1.");
         fileName = Path.GetFileName(string.IsNullOrWhiteSpace(fileName) ? "upload.json" : fileName);
 
+        using var slot = uploads.Enter(fileName);
         var bytes = await Uploads.ReadLimitedAsync(content, options.Value.MaxUploadBytes, fileName, cancellationToken);
         var examples = Parse(fileName, bytes);
         Validate(fileName, examples);
@@ -113,7 +115,7 @@ public sealed class EvaluationSetService(
         await transaction.CommitAsync(cancellationToken);
     }
 
-    static List<QuestionExample> Parse(string fileName, byte[] bytes)
+    static List<QuestionExample> Parse(string fileName, ReadOnlyMemory<byte> bytes)
     {
         try
         {

@@ -18,11 +18,9 @@ public sealed class SubmissionService(
     EvaluationInbox queue,
     RunningJobs runningJobs,
     ProgressHub progress,
+    UploadSlots uploads,
     TimeProvider clock)
 {
-    // Serialises the daily-limit check with the insert that it guards.
-    static readonly SemaphoreSlim SubmitGate = new(1, 1);
-
     LeaderboardOptions Options => options.Value;
 
     /// <summary>Queues a model run for the worker. The model version is resolved (and recorded) now.</summary>
@@ -72,6 +70,7 @@ public sealed class SubmissionService(
     {
         long teamId = RequireTeam(caller);
         CheckDescription(description);
+        using var slot = uploads.Enter("predictions.json");
         var bytes = await Uploads.ReadLimitedAsync(json, Options.MaxUploadBytes, "predictions.json", cancellationToken);
         IReadOnlyDictionary<string, string> answers;
         try
@@ -124,10 +123,11 @@ public sealed class SubmissionService(
         long teamId, string setName, string? description,
         Func<EvaluationSet, LeaderboardDbContext, Task<SubmissionRecord>> create, CancellationToken cancellationToken)
     {
-        await SubmitGate.WaitAsync(cancellationToken);
-        try
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        // The count and the insert it guards run under the team's lock, held by the database until the
+        // commit, so that instances sharing the database cannot together exceed the limit.
+        await using (var transaction = await DailyLimitLock.TakeAsync(db, teamId, cancellationToken))
         {
-            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
             var set = await FindSetAsync(db, setName, cancellationToken);
             var team = await db.Teams.FindAsync([teamId], cancellationToken)
                 ?? throw new LeaderboardException(LeaderboardError.Unauthenticated, "The team of this token no longer exists.");
@@ -146,11 +146,8 @@ public sealed class SubmissionService(
             submission.SubmittedAt = clock.GetUtcNow().UtcDateTime;
             db.Submissions.Add(submission);
             await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
             return SubmissionView.From(submission, team.Name, set, Caller.ForTeam(teamId, team.Name), publicRetrievalHits: 0);
-        }
-        finally
-        {
-            SubmitGate.Release();
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Grpc.Core;
 using Microsoft.EntityFrameworkCore;
 using Mrc.Core.Data;
@@ -10,10 +11,14 @@ namespace Mrc.Leaderboard.Evaluation;
 /// One model run: the questions not yet predicted go through the one <see cref="OdqaPipeline"/> over
 /// gRPC (Retriever.RetrieveBatch, Reader.Read); each prediction is stored the moment it arrives (a unique index on submission and
 /// question makes a repeat impossible); at the end the scores are computed from what was stored.
+/// The worker has claimed the run (<see cref="JobLeases"/>); the runner renews the lease while it runs,
+/// stops when the lease is lost or cannot be renewed before it expires, and every write that changes
+/// the submission's row is conditional on this instance still holding the lease.
 /// </summary>
 public sealed class EvaluationJobRunner(
     IDbContextFactory<LeaderboardDbContext> dbFactory,
     DatabaseRetry database,
+    JobLeases leases,
     PipelineClient pipeline,
     ProgressHub progress,
     RunningJobs runningJobs,
@@ -21,25 +26,95 @@ public sealed class EvaluationJobRunner(
     ILogger<EvaluationJobRunner> logger)
 {
     /// <summary>
-    /// Runs (or resumes) a submission. Throws OperationCanceledException when the host stops, and the
-    /// database's exception when it stayed unreachable through <see cref="DatabaseRetry"/>: the job then
-    /// stays queued or running, for the worker to resume later.
+    /// Runs (or resumes) a submission this instance has claimed. Throws OperationCanceledException when
+    /// the host stops, and the database's exception when it stayed unreachable through
+    /// <see cref="DatabaseRetry"/>: the job then stays queued or running, and whichever instance claims it
+    /// next (once its lease is given back or lapses) resumes it.
     /// </summary>
     public async Task RunAsync(long submissionId, CancellationToken stoppingToken)
     {
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         runningJobs.Register(submissionId, cancellation);
+        var lease = new LeaseState();
+        var keeper = KeepLeaseAsync(submissionId, cancellation, lease);
         try
         {
-            await RunCoreAsync(submissionId, cancellation.Token, stoppingToken);
+            await RunCoreAsync(submissionId, lease, cancellation.Token, stoppingToken);
         }
         finally
         {
             runningJobs.Unregister(submissionId);
+            await cancellation.CancelAsync();
+            await keeper;
+            if (!lease.Lost) await ReleaseQuietlyAsync(submissionId);
         }
     }
 
-    async Task RunCoreAsync(long submissionId, CancellationToken jobToken, CancellationToken stoppingToken)
+    /// <summary>Why the lease keeper stopped the job; read after the job's token was cancelled.</summary>
+    sealed class LeaseState
+    {
+        public volatile bool Lost;
+    }
+
+    /// <summary>
+    /// Renews the lease every <see cref="JobLeases.RenewInterval"/> until the job ends. Stops the job when
+    /// the run was cancelled (on any instance), when another instance holds it, or when the database
+    /// stayed away so long that the lease would expire before the next try: from then on another
+    /// instance may take the run, so this one must no longer run it.
+    /// </summary>
+    async Task KeepLeaseAsync(long submissionId, CancellationTokenSource job, LeaseState state)
+    {
+        var validUntil = clock.GetUtcNow() + leases.Duration;
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(leases.RenewInterval, clock, job.Token);
+                try
+                {
+                    var (outcome, until) = await leases.RenewAsync(submissionId, job.Token);
+                    if (outcome == LeaseRenewal.Renewed)
+                    {
+                        validUntil = until;
+                        continue;
+                    }
+                    if (outcome == LeaseRenewal.Lost)
+                    {
+                        state.Lost = true;
+                        Log.LeaseLost(logger, submissionId);
+                    }
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    if (clock.GetUtcNow() + leases.RenewInterval < validUntil) continue; // another try fits in the lease
+                    state.Lost = true;
+                    Log.LeaseExpired(logger, submissionId, e.GetBaseException().Message);
+                }
+                await job.CancelAsync();
+                return;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The job ended (or the host stops).
+        }
+    }
+
+    /// <summary>Gives the lease back so that any instance may resume at once; a failure leaves it to expire.</summary>
+    async Task ReleaseQuietlyAsync(long submissionId)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await leases.ReleaseAsync(submissionId, timeout.Token);
+        }
+        catch (Exception e) when (e is OperationCanceledException || DatabaseRetry.IsTransient(e) || e is DbException)
+        {
+            // The lease expires on its own.
+        }
+    }
+
+    async Task RunCoreAsync(long submissionId, LeaseState lease, CancellationToken jobToken, CancellationToken stoppingToken)
     {
         var start = await database.RunAsync("starting the job", ct => StartAsync(submissionId, ct), stoppingToken);
         if (start is null) return;
@@ -72,7 +147,11 @@ public sealed class EvaluationJobRunner(
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            throw; // the host is stopping: stay Running, resume at the next start
+            throw; // the host is stopping: stay Running; the released lease lets any instance resume it
+        }
+        catch (OperationCanceledException) when (lease.Lost)
+        {
+            // Another instance runs it now (or may): nothing more to write here.
         }
         catch (OperationCanceledException)
         {
@@ -102,8 +181,10 @@ public sealed class EvaluationJobRunner(
                         && !db.Predictions.Any(p => p.SubmissionId == submissionId && p.QuestionRowId == q.Id))
             .OrderBy(q => q.Ordinal).ToListAsync(cancellationToken);
         var now = clock.GetUtcNow().UtcDateTime;
+        string owner = leases.Owner;
         int started = await db.Submissions
-            .Where(s => s.Id == submissionId && (s.Status == SubmissionStatus.Queued || s.Status == SubmissionStatus.Running))
+            .Where(s => s.Id == submissionId && s.LeaseOwner == owner
+                        && (s.Status == SubmissionStatus.Queued || s.Status == SubmissionStatus.Running))
             .ExecuteUpdateAsync(s => s
                 .SetProperty(x => x.Status, SubmissionStatus.Running)
                 .SetProperty(x => x.StartedAt, x => x.StartedAt ?? now)
@@ -155,7 +236,8 @@ public sealed class EvaluationJobRunner(
     async Task SetCompletedAsync(long submissionId, int completed, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await db.Submissions.Where(s => s.Id == submissionId)
+        string owner = leases.Owner;
+        await db.Submissions.Where(s => s.Id == submissionId && s.LeaseOwner == owner)
             .ExecuteUpdateAsync(s => s.SetProperty(x => x.Completed, completed), cancellationToken);
     }
 
@@ -174,10 +256,13 @@ public sealed class EvaluationJobRunner(
         var scores = Scoring.ScoreSubmission(questions, answers);
         double? recall = questions.Count == 0 ? null : (double)predictions.Count(p => p.RetrievalHit == true) / questions.Count;
         var now = clock.GetUtcNow().UtcDateTime;
-        // Conditional on Running, so a cancel that lands meanwhile is not overwritten.
-        int finished = await db.Submissions.Where(s => s.Id == submissionId && s.Status == SubmissionStatus.Running)
+        // Conditional on Running, so a cancel that lands meanwhile is not overwritten, and on the lease.
+        string owner = leases.Owner;
+        int finished = await db.Submissions.Where(s => s.Id == submissionId && s.Status == SubmissionStatus.Running && s.LeaseOwner == owner)
             .ExecuteUpdateAsync(s => s
                 .SetProperty(x => x.Status, SubmissionStatus.Succeeded)
+                .SetProperty(x => x.LeaseOwner, (string?)null)
+                .SetProperty(x => x.LeaseExpiresAt, (DateTime?)null)
                 .SetProperty(x => x.FinishedAt, now)
                 .SetProperty(x => x.Completed, predictions.Count)
                 .SetProperty(x => x.RetrievalRecall, recall)
@@ -204,9 +289,12 @@ public sealed class EvaluationJobRunner(
         Log.Failed(logger, submissionId, completed, reason);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var now = clock.GetUtcNow().UtcDateTime;
-        await db.Submissions.Where(s => s.Id == submissionId && s.Status == SubmissionStatus.Running)
+        string owner = leases.Owner;
+        await db.Submissions.Where(s => s.Id == submissionId && s.Status == SubmissionStatus.Running && s.LeaseOwner == owner)
             .ExecuteUpdateAsync(s => s
                 .SetProperty(x => x.Status, SubmissionStatus.Failed)
+                .SetProperty(x => x.LeaseOwner, (string?)null)
+                .SetProperty(x => x.LeaseExpiresAt, (DateTime?)null)
                 .SetProperty(x => x.Error, reason)
                 .SetProperty(x => x.FinishedAt, now)
                 .SetProperty(x => x.Completed, completed), cancellationToken);

@@ -3,10 +3,10 @@ namespace Mrc.Leaderboard.Evaluation;
 /// <summary>The evaluation worker's log messages (source-generated).</summary>
 internal static partial class Log
 {
-    [LoggerMessage(1, LogLevel.Information, "Resuming {Count} unfinished submissions")]
-    public static partial void Resuming(ILogger logger, int count);
+    [LoggerMessage(1, LogLevel.Warning, "Submission {SubmissionId}: this instance lost its lease (another instance holds the run now); stopping without touching it")]
+    public static partial void LeaseLost(ILogger logger, long submissionId);
 
-    [LoggerMessage(2, LogLevel.Information, "Stopping with submission {SubmissionId} unfinished; it resumes at the next start")]
+    [LoggerMessage(2, LogLevel.Information, "Stopping with submission {SubmissionId} unfinished; its lease is released and any instance resumes it")]
     public static partial void StoppingUnfinished(ILogger logger, long submissionId);
 
     [LoggerMessage(3, LogLevel.Information, "Submission {SubmissionId}: resuming with {Completed} of {Total} questions already predicted")]
@@ -21,6 +21,9 @@ internal static partial class Log
     [LoggerMessage(6, LogLevel.Warning, "Submission {SubmissionId} failed after {Completed} questions: {Reason}")]
     public static partial void Failed(ILogger logger, long submissionId, int completed, string reason);
 
-    [LoggerMessage(7, LogLevel.Error, "Submission {SubmissionId} interrupted (0: reading the queue); trying again in {Delay}")]
+    [LoggerMessage(7, LogLevel.Error, "Submission {SubmissionId} interrupted (0: claiming a run); looking again in {Delay}")]
     public static partial void JobInterrupted(ILogger logger, Exception exception, long submissionId, TimeSpan delay);
+
+    [LoggerMessage(8, LogLevel.Warning, "Submission {SubmissionId}: the lease could not be renewed before it expired ({Reason}); stopping so that another instance may take the run")]
+    public static partial void LeaseExpired(ILogger logger, long submissionId, string reason);
 }

@@ -166,15 +166,33 @@ public static class CheckpointLoader
         using var index = JsonDocument.Parse(File.ReadAllBytes(indexPath));
         if (!index.RootElement.TryGetProperty("weight_map", out var map) || map.ValueKind != JsonValueKind.Object)
             throw new CheckpointException($"{indexPath}: no weight_map.");
-        var shards = map.EnumerateObject().Select(p => p.Value.GetString()!).Distinct(StringComparer.Ordinal).ToList();
+        var shards = map.EnumerateObject().Select(p => p.Value.ValueKind == JsonValueKind.String
+                ? p.Value.GetString()!
+                : throw new InvalidDataException($"{indexPath}: the weight_map entry of \"{p.Name}\" is not a file name."))
+            .Distinct(StringComparer.Ordinal).ToList();
         var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         foreach (var shard in shards)
         {
-            var path = Path.Combine(folder, shard);
+            var path = ShardPath(folder, indexPath, shard);
             if (!File.Exists(path)) throw new CheckpointException($"{indexPath}: shard {shard} not found.");
             foreach (var (key, tensor) in read(path)) result[key] = tensor;
         }
         return result;
+    }
+
+    /// <summary>
+    /// Where a shard named by an index file lies, which must be inside the model folder: an index file
+    /// comes with a checkpoint from elsewhere, and a name like <c>../../etc/x</c> or an absolute path would
+    /// otherwise make the server read any file it can. Only the name is checked: a shard that is a
+    /// symbolic link (as in Hugging Face's cache, whose snapshots link into its blob folder) is followed.
+    /// </summary>
+    static string ShardPath(string folder, string indexPath, string shard)
+    {
+        var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder)) + Path.DirectorySeparatorChar;
+        var path = Path.GetFullPath(Path.Combine(root, shard));
+        if (shard.Length == 0 || Path.IsPathRooted(shard) || !path.StartsWith(root, StringComparison.Ordinal))
+            throw new InvalidDataException($"{indexPath}: shard \"{shard}\" lies outside the model folder; shards must be named by paths inside it.");
+        return path;
     }
 
     /// <summary>Writes a state dict as <c>model.safetensors</c> (what the trainer and the tests save).</summary>

@@ -16,7 +16,7 @@ namespace Mrc.Reading.Models;
 /// <param name="Device">"auto", "cpu", "cuda" or "cuda:N" (<see cref="DeviceChoice"/>).</param>
 /// <param name="Precision">"fp32", or on CUDA "fp16"/"bf16".</param>
 /// <param name="Threads">libtorch intra-op threads; 0 leaves libtorch's default.</param>
-/// <param name="MaxLoadedModels">Versions kept in memory; the least recently used is unloaded past this.</param>
+/// <param name="MaxLoadedModels">Versions in memory at most, loading ones included; a load past this unloads the least recently used version no request holds, or waits for one.</param>
 /// <param name="Batching">Dynamic batching across requests, or null to run each request's windows on their own.</param>
 /// <param name="Windows">Windowing limits.</param>
 /// <param name="MaxBatchWindows">Most windows in one forward pass without dynamic batching.</param>
@@ -31,8 +31,19 @@ public sealed record ModelManagerSettings(
     WindowSettings? Windows = null,
     int MaxBatchWindows = 32);
 
-/// <summary>A model version that could not be loaded (gRPC FailedPrecondition, with the reason).</summary>
-public sealed class ModelLoadException(string message, Exception? inner = null) : Exception(message, inner);
+/// <summary>
+/// A model version that could not be loaded, with the reason: gRPC FailedPrecondition when its files
+/// are at fault, Unavailable when the failure may pass (<see cref="Transient"/>).
+/// </summary>
+public sealed class ModelLoadException(string message, Exception? inner = null, bool transient = false) : Exception(message, inner)
+{
+    /// <summary>
+    /// Whether the load failed for a reason that may pass by itself (out of memory, an I/O error): the
+    /// version is tried again after a short back-off. Otherwise its files are at fault, and it is tried
+    /// again only once they change.
+    /// </summary>
+    public bool Transient { get; } = transient;
+}
 
 /// <summary>
 /// A model version the manager keeps in memory: the loaded reader (<see cref="LocalReader"/>) plus the
@@ -42,11 +53,13 @@ public sealed class LoadedReader : IAsyncDisposable
 {
     int leases;
     int evicted;
+    readonly Action? disposed;
 
-    internal LoadedReader(ModelEntry entry, LocalReader local)
+    internal LoadedReader(ModelEntry entry, LocalReader local, Action? disposed = null)
     {
         Entry = entry;
         Local = local;
+        this.disposed = disposed;
     }
 
     public ModelEntry Entry { get; }
@@ -56,6 +69,9 @@ public sealed class LoadedReader : IAsyncDisposable
     public long Parameters => Local.Parameters;
     public string DeviceName => Local.Executor.Device.ToString();
     internal long LastUsed;
+
+    /// <summary>Whether a request holds a lease on it now.</summary>
+    internal bool InUse => Volatile.Read(ref leases) > 0;
 
     internal bool TryAcquire()
     {
@@ -76,12 +92,19 @@ public sealed class LoadedReader : IAsyncDisposable
         if (Volatile.Read(ref leases) == 0) _ = DisposeOnceAsync();
     }
 
-    int disposed;
+    int disposedOnce;
 
     async Task DisposeOnceAsync()
     {
-        if (Interlocked.Exchange(ref disposed, 1) == 1) return;
-        await Local.DisposeAsync().ConfigureAwait(false);
+        if (Interlocked.Exchange(ref disposedOnce, 1) == 1) return;
+        try
+        {
+            await Local.DisposeAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            disposed?.Invoke();
+        }
     }
 
     public ValueTask DisposeAsync() => new(DisposeOnceAsync());
@@ -104,28 +127,51 @@ public sealed class ModelLease(LoadedReader reader) : IDisposable
 public sealed record ModelStatus(ModelEntry Entry, string Architecture, long Parameters, string Device, bool Loaded, bool IsDefault, ModelCard? Card, string LoadError);
 
 /// <summary>
-/// Loads model versions on first use (once, however many requests ask at the same time), keeps at
-/// most <see cref="ModelManagerSettings.MaxLoadedModels"/> in memory (least recently used unloaded when its
-/// last request finishes), and remembers versions that failed to load with the reason, so that
-/// they are reported and every other version keeps serving.
+/// Loads model versions on first use (once, however many requests ask at the same time) and keeps at
+/// most <see cref="ModelManagerSettings.MaxLoadedModels"/> in memory, counting those being loaded and
+/// those unloaded but still finishing a request: a load takes one of that many slots, and when none is
+/// free it unloads the least recently used version no request holds, or waits until one can be. A
+/// version that failed to load is remembered with the reason, so that it is reported and every other
+/// version keeps serving; a failure of its files is tried again once they change, a failure that may
+/// pass (out of memory, an I/O error) after a short back-off.
 /// </summary>
 public sealed partial class ModelManager : IAsyncDisposable
 {
     readonly ModelManagerSettings options;
     readonly ILogger<ModelManager> logger;
     readonly ConcurrentDictionary<string, Lazy<Task<LoadedReader>>> loaded = new(StringComparer.Ordinal);
-    readonly ConcurrentDictionary<string, (string Reason, DateTime Stamp)> failures = new(StringComparer.Ordinal);
+    readonly ConcurrentDictionary<string, LoadFailure> failures = new(StringComparer.Ordinal);
     readonly Lock evictionGate = new();
+    readonly SemaphoreSlim slots;
+    readonly Func<ModelEntry, ModelManagerSettings, LocalReader> load;
+    readonly TimeSpan retryAfter;
     long clock;
 
+    /// <summary>Why a version failed to load; <paramref name="RetryAt"/> is set for a failure that may pass.</summary>
+    sealed record LoadFailure(string Reason, DateTime Stamp, DateTime? RetryAt, Exception Error);
+
     public ModelManager(ModelManagerSettings settings, ILogger<ModelManager> logger)
+        : this(settings, logger, LoadFromFolder, TimeSpan.FromSeconds(5))
+    {
+    }
+
+    /// <param name="load">Builds a reader from a version folder (tests wrap the real one to inject failures).</param>
+    /// <param name="retryAfter">Wait before a version whose load failed transiently is tried again.</param>
+    internal ModelManager(ModelManagerSettings settings, ILogger<ModelManager> logger,
+        Func<ModelEntry, ModelManagerSettings, LocalReader> load, TimeSpan retryAfter)
     {
         ArgumentNullException.ThrowIfNull(settings);
         options = settings;
         this.logger = logger;
+        this.load = load;
+        this.retryAfter = retryAfter;
+        slots = new SemaphoreSlim(settings.MaxLoadedModels, settings.MaxLoadedModels);
         Repository = new ModelRepository(settings.ModelRepository);
         if (settings.Threads > 0) torch.set_num_threads(settings.Threads);
     }
+
+    /// <summary>Versions in memory now: loaded, being loaded, or unloaded but still finishing a request.</summary>
+    public int ResidentVersions => options.MaxLoadedModels - slots.CurrentCount;
 
     public ModelRepository Repository { get; }
 
@@ -139,12 +185,11 @@ public sealed partial class ModelManager : IAsyncDisposable
         {
             if (failures.TryGetValue(entry.Key, out var failure))
             {
-                // A failed version is tried again only once its files have changed.
-                if (failure.Stamp == FolderStamp(entry.Folder))
-                    throw new ModelLoadException($"model {entry.Key} cannot be loaded: {failure.Reason}");
-                failures.TryRemove(new KeyValuePair<string, (string, DateTime)>(entry.Key, failure));
+                bool again = failure.RetryAt is { } at ? DateTime.UtcNow >= at : failure.Stamp != FolderStamp(entry.Folder);
+                if (!again) throw Failed(entry, failure);
+                failures.TryRemove(new KeyValuePair<string, LoadFailure>(entry.Key, failure));
             }
-            var lazy = loaded.GetOrAdd(entry.Key, _ => new Lazy<Task<LoadedReader>>(() => Task.Run(() => Load(entry), CancellationToken.None)));
+            var lazy = loaded.GetOrAdd(entry.Key, _ => new Lazy<Task<LoadedReader>>(() => LoadIntoSlotAsync(entry)));
             LoadedReader reader;
             try
             {
@@ -152,53 +197,94 @@ public sealed partial class ModelManager : IAsyncDisposable
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                var reason = e is ModelLoadException or CheckpointException or InvalidDataException or NotSupportedException or FileNotFoundException or DeviceUnavailableException
+                bool transient = IsTransient(e);
+                var reason = e is ModelLoadException or CheckpointException or InvalidDataException or NotSupportedException
+                    or FileNotFoundException or DirectoryNotFoundException or DeviceUnavailableException
                     ? e.Message
                     : $"{e.GetType().Name}: {e.Message}";
-                failures[entry.Key] = (reason, FolderStamp(entry.Folder));
+                var recorded = new LoadFailure(reason, FolderStamp(entry.Folder), transient ? DateTime.UtcNow + retryAfter : null, e);
+                failures[entry.Key] = recorded;
                 loaded.TryRemove(new KeyValuePair<string, Lazy<Task<LoadedReader>>>(entry.Key, lazy));
                 LogLoadFailed(logger, e, entry.Key, reason);
-                throw new ModelLoadException($"model {entry.Key} cannot be loaded: {reason}", e);
+                throw Failed(entry, recorded);
             }
             if (!reader.TryAcquire()) continue; // evicted meanwhile: load it again
             Interlocked.Exchange(ref reader.LastUsed, Interlocked.Increment(ref clock));
-            EvictBeyondLimit(entry.Key);
             return new ModelLease(reader);
         }
     }
 
-    void EvictBeyondLimit(string keep)
+    static ModelLoadException Failed(ModelEntry entry, LoadFailure failure) => new(
+        $"model {entry.Key} cannot be loaded: {failure.Reason}" + (failure.RetryAt is null ? "" : "; it is tried again shortly"),
+        failure.Error, transient: failure.RetryAt is not null);
+
+    /// <summary>
+    /// Whether a load failure may pass by itself: memory that ran out (the CLR's, or libtorch's allocator
+    /// reporting through TorchSharp) or an I/O error while reading. Missing and malformed files do not.
+    /// </summary>
+    static bool IsTransient(Exception e) => e switch
     {
-        lock (evictionGate)
+        OutOfMemoryException => true,
+        FileNotFoundException or DirectoryNotFoundException or EndOfStreamException => false,
+        IOException => true,
+        System.Runtime.InteropServices.ExternalException external =>
+            external.Message.Contains("out of memory", StringComparison.OrdinalIgnoreCase)
+            || external.Message.Contains("can't allocate memory", StringComparison.OrdinalIgnoreCase),
+        _ => false,
+    };
+
+    /// <summary>Takes a slot (waiting for one if need be), loads the version into it, and gives the slot back if the load fails.</summary>
+    async Task<LoadedReader> LoadIntoSlotAsync(ModelEntry entry)
+    {
+        await TakeSlotAsync(entry.Key).ConfigureAwait(false);
+        try
         {
-            var ready = loaded
-                .Where(p => p.Value.IsValueCreated && p.Value.Value.IsCompletedSuccessfully)
-                .Select(p => (p.Key, p.Value, Reader: p.Value.Value.Result))
-                .ToList();
-            var excess = ready.Count - options.MaxLoadedModels;
-            foreach (var victim in ready.Where(r => r.Key != keep).OrderBy(r => Interlocked.Read(ref r.Reader.LastUsed)).Take(Math.Max(0, excess)))
-            {
-                if (loaded.TryRemove(new KeyValuePair<string, Lazy<Task<LoadedReader>>>(victim.Key, victim.Value)))
-                {
-                    LogUnloading(logger, victim.Key);
-                    victim.Reader.Evict();
-                }
-            }
+            LogLoading(logger, entry.Key, entry.Folder);
+            var local = await Task.Run(() => load(entry, options)).ConfigureAwait(false);
+            if (local.Report.Unexpected.Count > 0)
+                LogUnexpected(logger, entry.Key, local.Report.Unexpected.Count, local.Report.Unexpected);
+            if (local.PrecisionFallback is { } fallback) LogPrecisionFallback(logger, entry.Key, options.Precision, fallback);
+            LogLoaded(logger, entry.Key, local.Config.ModelType, local.Parameters, local.Executor.Device, local.ElementType);
+            return new LoadedReader(entry, local, () => slots.Release());
+        }
+        catch
+        {
+            slots.Release();
+            throw;
         }
     }
 
-    LoadedReader Load(ModelEntry entry)
+    /// <summary>
+    /// Waits for a free slot. While there is none, the least recently used version that no request
+    /// holds is unloaded (its slot frees once its memory is given back); when every resident version is
+    /// in use, the load waits until one is not.
+    /// </summary>
+    async Task TakeSlotAsync(string key)
     {
-        LogLoading(logger, entry.Key, entry.Folder);
-        var local = ReaderFactory.Load(
-            entry.Folder, options.Device, options.Precision,
-            options.Batching, options.Windows, options.MaxBatchWindows);
-        if (local.Report.Unexpected.Count > 0)
-            LogUnexpected(logger, entry.Key, local.Report.Unexpected.Count, local.Report.Unexpected);
-        if (local.PrecisionFallback is { } fallback) LogPrecisionFallback(logger, entry.Key, options.Precision, fallback);
-        LogLoaded(logger, entry.Key, local.Config.ModelType, local.Parameters, local.Executor.Device, local.ElementType);
-        return new LoadedReader(entry, local);
+        while (!slots.Wait(0))
+        {
+            EvictIdle(key);
+            if (await slots.WaitAsync(TimeSpan.FromMilliseconds(50)).ConfigureAwait(false)) return;
+        }
     }
+
+    void EvictIdle(string keep)
+    {
+        lock (evictionGate)
+        {
+            var victim = loaded
+                .Where(p => p.Key != keep && p.Value.IsValueCreated && p.Value.Value.IsCompletedSuccessfully && !p.Value.Value.Result.InUse)
+                .OrderBy(p => Interlocked.Read(ref p.Value.Value.Result.LastUsed))
+                .FirstOrDefault();
+            if (victim.Value is null || !loaded.TryRemove(victim)) return;
+            LogUnloading(logger, victim.Key);
+            victim.Value.Value.Result.Evict();
+        }
+    }
+
+    /// <summary>The real load: config, tokenizer and weights from the version's folder.</summary>
+    internal static LocalReader LoadFromFolder(ModelEntry entry, ModelManagerSettings settings) => ReaderFactory.Load(
+        entry.Folder, settings.Device, settings.Precision, settings.Batching, settings.Windows, settings.MaxBatchWindows);
 
     /// <summary>The newest write time of the folder and its files: changes when a version is fixed or replaced.</summary>
     static DateTime FolderStamp(string folder)

@@ -13,6 +13,8 @@ public sealed class ReaderErrors : IRpcErrorMap
     {
         // The request named a model or version the repository does not have.
         ModelNotFoundException => new Status(StatusCode.NotFound, exception.Message),
+        // The load failed for a reason that may pass (memory, I/O): it is tried again shortly.
+        ModelLoadException { Transient: true } => new Status(StatusCode.Unavailable, exception.Message),
         // The version is there but cannot be loaded (the reason says what is wrong with its folder).
         ModelLoadException => new Status(StatusCode.FailedPrecondition, exception.Message),
         // The batching queue is full: retry later or send less at once.

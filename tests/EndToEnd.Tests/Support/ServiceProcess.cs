@@ -34,6 +34,9 @@ public sealed class ServiceProcess : IAsyncDisposable
         started.BeginErrorReadLine();
     }
 
+    /// <summary>The operating system's id of the running process.</summary>
+    public int ProcessId => process.Id;
+
     /// <summary>Whether the process has ended (killed, or of its own accord).</summary>
     public bool HasExited => process.HasExited;
 
