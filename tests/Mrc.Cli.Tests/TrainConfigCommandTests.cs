@@ -3,6 +3,7 @@ using Mrc.Training.Tests;
 namespace Mrc.Cli.Tests;
 
 /// <summary>`mrc train --config`: a tiny run from a file, repeated from its saved run.yaml; bad files exit 2 before training.</summary>
+[Collection(SeededTraining.Name)]
 public sealed class TrainConfigCommandTests(TinyTrainingSetup setup) : IClassFixture<TinyTrainingSetup>
 {
     string NewFolder(string name) => Path.Combine(setup.Folder, name + "-" + Guid.NewGuid().ToString("N")[..8]);

@@ -14,25 +14,21 @@ internal static class TrainFromConfig
 {
     public static void Attach(Command train, CliConsole console)
     {
-        var config = new Option<string?>("--config") { Description = "Run configuration (YAML); see docs/training.md." };
-        var set = new Option<string[]>("--set")
-        {
-            Description = "Override a key: key=value for the whole run, stages.NAME.key=value for one stage (value read as YAML). Applied after the flags.",
-        };
-        train.Options.Add(config);
-        train.Options.Add(set);
+        var config = new RunConfigOptions(required: false);
+        config.AddTo(train);
         var flags = RunKeys.All.Where(k => k.Name != "name").Select(k => (Key: k, Option: Flag(k))).ToList();
         foreach (var (_, option) in flags) train.Options.Add(option);
 
         train.SetAction((parse, cancellation) => CommandErrors.Guard(console, async () =>
         {
-            string file = parse.GetValue(config)
-                ?? throw new ArgumentException("give a run configuration (mrc train --config run.yaml) or a command: reader, mlm, baseline");
-            var run = RunConfigReader.Read(file);
-            foreach (var (key, option) in flags)
-                if (parse.GetResult(option) is { Implicit: false } result)
-                    run.SetFlag(key, result.Tokens.Count > 0 ? result.Tokens.Select(t => t.Value).ToList() : ["true"]);
-            foreach (var assignment in parse.GetValue(set) ?? []) run.Set(assignment);
+            if (parse.GetValue(config.Config) is null)
+                throw new ArgumentException("give a run configuration (mrc train --config run.yaml) or a command: reader, mlm, baseline");
+            var run = config.Load(parse, file =>
+            {
+                foreach (var (key, option) in flags)
+                    if (parse.GetResult(option) is { Implicit: false } result)
+                        file.SetFlag(key, result.Tokens.Count > 0 ? result.Tokens.Select(t => t.Value).ToList() : ["true"]);
+            });
 
             var plan = RunPlanner.Plan(run, "mrc " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)));
             var results = new StagedRun(plan, ProgressPrinter.For(console)).Run(cancellation);

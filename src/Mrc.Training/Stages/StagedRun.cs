@@ -18,14 +18,8 @@ public sealed class StagedRun(RunPlan plan, IProgress<TrainingProgress>? progres
 
     public IReadOnlyList<StageResult> Run(CancellationToken cancellation = default)
     {
-        var first = plan.Stages[0];
-        if (plan.Start.ModelFolder is null && first.Reader is not null) AssembleFreshStart(first.Reader.ModelFolder);
-        if (plan.Mix)
-        {
-            var mixed = plan.Stages[0].Reader!;
-            MixedTrainingSet.Write(plan.Configured.Select(s => s.Reader!.TrainFile), mixed.Seed, mixed.TrainFile);
-            Report($"mix: {plan.Configured.Count} training files shuffled into {mixed.TrainFile}");
-        }
+        Prepare(plan);
+        if (plan.Mix) Report($"mix: {plan.Configured.Count} training files shuffled into {plan.Stages[0].Reader!.TrainFile}");
 
         var results = new List<StageResult>();
         for (int i = 0; i < plan.Stages.Count; i++)
@@ -49,15 +43,28 @@ public sealed class StagedRun(RunPlan plan, IProgress<TrainingProgress>? progres
         return results;
     }
 
-    /// <summary>A model folder with only config.json and the tokenizer: the reader trains it from a fresh initialisation.</summary>
-    void AssembleFreshStart(string folder)
+    /// <summary>
+    /// What the first stage reads and the file does not hold as such: a fresh reader's start folder
+    /// (config.json and the tokenizer only, so the reader trains from a fresh initialisation) and the
+    /// mixed training set. The finders call this too.
+    /// </summary>
+    public static void Prepare(RunPlan plan)
     {
-        Directory.CreateDirectory(folder);
-        File.Copy(plan.Start.ConfigFile!, Path.Combine(folder, "config.json"), overwrite: true);
-        foreach (var file in TokenizerFiles)
+        var first = plan.Stages[0];
+        if (plan.Start.ModelFolder is null && first.Reader is { } reader)
         {
-            string source = Path.Combine(plan.Start.TokenizerFolder!, file);
-            if (File.Exists(source)) File.Copy(source, Path.Combine(folder, file), overwrite: true);
+            Directory.CreateDirectory(reader.ModelFolder);
+            File.Copy(plan.Start.ConfigFile!, Path.Combine(reader.ModelFolder, "config.json"), overwrite: true);
+            foreach (var file in TokenizerFiles)
+            {
+                string source = Path.Combine(plan.Start.TokenizerFolder!, file);
+                if (File.Exists(source)) File.Copy(source, Path.Combine(reader.ModelFolder, file), overwrite: true);
+            }
+        }
+        if (plan.Mix)
+        {
+            var mixed = first.Reader!;
+            MixedTrainingSet.Write(plan.Configured.Select(s => s.Reader!.TrainFile), mixed.Seed, mixed.TrainFile);
         }
     }
 

@@ -7,6 +7,7 @@ using Mrc.Training.Stages;
 namespace Mrc.Training.Tests.Workflow;
 
 /// <summary>Tiny staged and mixed runs on the CPU, checked against the trainer run directly.</summary>
+[Collection(SeededTraining.Name)]
 public sealed class StagedRunTests(TinyTrainingSetup setup) : IClassFixture<TinyTrainingSetup>
 {
     string NewFolder(string name) => Path.Combine(setup.Folder, name + "-" + Guid.NewGuid().ToString("N")[..8]);
