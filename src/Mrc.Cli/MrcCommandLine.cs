@@ -22,6 +22,7 @@ public static class MrcCommandLine
             TokenizerCommands.Tokenize(console),
             TrainCommands.Create(console),
             TuneCommands.Create(console),
+            SweepCommand.Create(console),
             ReaderCommands.Predict(console),
             DatasetCommands.Create(console),
         };
