@@ -101,7 +101,8 @@ public static class RunKeys
     {
         var closest = All.Select(k => k.Name).Append(Stages)
             .MinBy(k => EditDistance(k, name));
-        return closest is not null && EditDistance(closest, name) <= 3
+        // Short names are close to many keys; only suggest what is plausibly a typo.
+        return closest is not null && EditDistance(closest, name) <= Math.Max(1, name.Length / 3)
             ? $"unknown key '{name}' (did you mean '{closest}'?)"
             : $"unknown key '{name}' (see docs/training.md for the keys)";
     }

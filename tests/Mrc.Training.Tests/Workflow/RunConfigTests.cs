@@ -171,6 +171,19 @@ public sealed class RunConfigTests : IDisposable
     }
 
     [Fact]
+    public void ExampleConfigs_HoldOnlyKnownKeysOfTheRightType()
+    {
+        var files = Directory.GetFiles(Path.Combine(Mrc.Tests.TestData.RepositoryRoot, "configs"), "*.yaml");
+
+        Assert.NotEmpty(files);
+        foreach (var file in files)
+        {
+            if (Path.GetFileName(file).StartsWith("sweep", StringComparison.Ordinal)) Assert.NotEmpty(Mrc.Training.Sweeps.SweepSpace.Trials(Mrc.Training.Sweeps.SweepConfigReader.Read(file)));
+            else Assert.NotEmpty(RunConfigReader.Read(file).Top);
+        }
+    }
+
+    [Fact]
     public void BadOverride_NamesTheSetting()
     {
         var config = RunConfigReader.Read(Write(TwoStages));
