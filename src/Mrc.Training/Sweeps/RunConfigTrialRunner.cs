@@ -1,4 +1,5 @@
 using Mrc.Core.Data;
+using Mrc.Core.Metrics;
 using Mrc.Training.Configuration;
 using Mrc.Training.ReaderTraining;
 using Mrc.Training.Stages;
@@ -50,19 +51,22 @@ public sealed class RunConfigTrialRunner(SweepConfig sweep, IProgress<TrainingPr
         Directory.CreateDirectory(folder);
         File.WriteAllText(Path.Combine(folder, RunConfigWriter.FileName), RunConfigWriter.Write(plan));
 
-        ReaderTrainer.Result result;
-        if (continuing)
-        {
-            // Later rungs continue the last stage from its checkpoint; the earlier stages are done.
-            result = new ReaderTrainer(plan.Stages[^1].Reader!, progress).Run(cancellation);
-            RunConfigWriter.Save(plan, plan.OutputFolder);
-        }
-        else
-        {
-            var last = new StagedRun(plan, progress).Run(cancellation)[^1];
-            result = new ReaderTrainer.Result(last.Steps, last.FinalLoss, last.Best, last.BestStep, TimeSpan.Zero);
-        }
-        var best = result.Best ?? throw new InvalidOperationException($"trial {trial.Id} finished without a validation score");
-        return new RungResult(rung, result.Steps, best.F1, best.ExactMatch);
+        (int steps, EvaluationResult? best) = continuing ? ContinueLastStage(plan, cancellation) : RunAllStages(plan, cancellation);
+        if (best is null) throw new InvalidOperationException($"trial {trial.Id} finished without a validation score");
+        return new RungResult(rung, steps, best.F1, best.ExactMatch);
+    }
+
+    (int, EvaluationResult?) RunAllStages(RunPlan plan, CancellationToken cancellation)
+    {
+        var last = new StagedRun(plan, progress).Run(cancellation)[^1];
+        return (last.Steps, last.Best);
+    }
+
+    /// <summary>Later rungs continue the last stage from its checkpoint; the earlier stages are done.</summary>
+    (int, EvaluationResult?) ContinueLastStage(RunPlan plan, CancellationToken cancellation)
+    {
+        var result = new ReaderTrainer(plan.Stages[^1].Reader!, progress).Run(cancellation);
+        RunConfigWriter.Save(plan, plan.OutputFolder);
+        return (result.Steps, result.Best);
     }
 }
