@@ -20,6 +20,7 @@ public sealed class SweepCommandTests(TinyTrainingSetup setup) : IClassFixture<T
     {
         string work = Path.Combine(setup.Folder, "sweep-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(Path.Combine(work, "models", "tiny", "1")); // an existing version: the best becomes 2
+        File.WriteAllText(Path.Combine(work, "models", "tiny", "1", "config.json"), "{}");
         File.WriteAllText(Path.Combine(work, "run.yaml"), $"""
             model_config: {setup.ConfigFile}
             tokenizer: {setup.TokenizerFolder}

@@ -102,11 +102,17 @@ public sealed class SweepTests : IDisposable
     }
 
     [Fact]
-    public void NextVersion_FollowsTheHighestVersion()
+    public void NextVersion_FollowsTheHighestVersionOfThatModel_IgnoringFoldersThatAreNoVersion()
     {
         string repository = Path.Combine(folder, "models");
         Assert.Equal("1", ModelVersions.Next(repository, "ko"));
-        foreach (var v in new[] { "1", "2", "10", "9.1" }) Directory.CreateDirectory(Path.Combine(repository, "ko", v));
+        foreach (var v in new[] { "1", "2", "10", "9.1", "11.stages" })
+        {
+            Directory.CreateDirectory(Path.Combine(repository, "ko", v));
+            if (!v.EndsWith(".stages", StringComparison.Ordinal)) File.WriteAllText(Path.Combine(repository, "ko", v, "config.json"), "{}");
+        }
+        Directory.CreateDirectory(Path.Combine(repository, "other", "20"));
+        File.WriteAllText(Path.Combine(repository, "other", "20", "config.json"), "{}");
 
         Assert.Equal("11", ModelVersions.Next(repository, "ko"));
     }
