@@ -54,6 +54,7 @@ public sealed class TrainConfigCommandTests(TinyTrainingSetup setup) : IClassFix
     [Theory]
     [InlineData("train: data.json\nmodel: m\nout: o\nwarmup: 0.1\n", "run.yaml:4:1: unknown key 'warmup'")]
     [InlineData("train: missing.json\nmodel: .\nout: o\n", "run.yaml:1:1: key 'train': file not found")]
+    [InlineData("train: data.json\nmodel: .\nout: o\nbatch_size: sixteen\n", "run.yaml:4:1: key 'batch_size': expected an integer, got 'sixteen'")]
     public async Task BadConfig_ExitsWith2_NamingKeyAndLine(string yaml, string expected)
     {
         string work = NewFolder("bad-config");

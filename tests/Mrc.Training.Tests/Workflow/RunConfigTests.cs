@@ -159,6 +159,7 @@ public sealed class RunConfigTests : IDisposable
     [InlineData("model: base\nout: out\nstages:\n  - task: mlm\n    corpus: data/klue.txt\n    curriculum: true\n", 6, "key 'curriculum' applies to reader stages only")]
     [InlineData("model: base\nout: out\nstages:\n  - epochs: 1\n", 4, "stage 'train' needs 'train'")]
     [InlineData("model: base\nout: out\ntrain: [data/train.json\n", 4, "")]
+    [InlineData("model: base\nout: out\ntrain: data/train.json\nepochs: 1\nepochs: 2\n", 5, "epochs")]
     public void BadInput_StopsBeforeTraining_NamingTheKeyAndLine(string yaml, int line, string expected)
     {
         string path = Write(yaml);
