@@ -33,6 +33,4 @@ public sealed record RunPlan(
     /// <summary>Intermediate stage outputs, the assembled fresh start model and the mixed training set: <c>OUT.stages/</c>.</summary>
     public static string StagesFolderOf(string outputFolder) =>
         Path.TrimEndingDirectorySeparator(Path.GetFullPath(outputFolder)) + ".stages";
-
-    public string StagesFolder => StagesFolderOf(OutputFolder);
 }

@@ -24,15 +24,6 @@ public sealed class PngCanvas
     public int Width { get; }
     public int Height { get; }
 
-    public (byte R, byte G, byte B) this[int x, int y]
-    {
-        get
-        {
-            int i = (y * Width + x) * 3;
-            return (pixels[i], pixels[i + 1], pixels[i + 2]);
-        }
-    }
-
     public void Set(int x, int y, (byte R, byte G, byte B) color)
     {
         if (x < 0 || y < 0 || x >= Width || y >= Height) return;
