@@ -21,6 +21,8 @@ public static class MrcCommandLine
             TokenizerCommands.Create(console),
             TokenizerCommands.Tokenize(console),
             TrainCommands.Create(console),
+            TuneCommands.Create(console),
+            SweepCommand.Create(console),
             ReaderCommands.Predict(console),
             DatasetCommands.Create(console),
         };

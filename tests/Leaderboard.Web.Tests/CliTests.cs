@@ -99,4 +99,40 @@ public sealed class CliTests : IAsyncLifetime
         Assert.Equal(CommandErrors.InputError, both.Exit);
         Assert.Contains("exactly one of --predictions", both.Error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Sweep_WithSubmit_SendsTheBestTrialsNewVersion()
+    {
+        using var tiny = new Mrc.Training.Tests.TinyTrainingSetup();
+        // The reader service is faked here: it reports the version the sweep is about to copy in.
+        pipeline.Models.Add(new Mrc.Contracts.V1.ModelInfo { Name = "tiny", Version = "1", Architecture = "bert" });
+        await File.WriteAllTextAsync(Path.Combine(folder, "run.yaml"), $"""
+            model_config: {tiny.ConfigFile}
+            tokenizer: {tiny.TokenizerFolder}
+            out: unused
+            device: cpu
+            train: {tiny.TrainFile}
+            validation: {tiny.ValidationFile}
+            max_seq_length: 96
+            doc_stride: 32
+            max_query_length: 24
+            batch_size: 8
+            max_steps: 1
+            """);
+        string sweep = Path.Combine(folder, "sweep.yaml");
+        await File.WriteAllTextAsync(sweep, "run: run.yaml\nout: sweep\nparameters:\n  learning_rate: [3e-3]\nrepository: models\nmodel_name: tiny\n");
+
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        int exit = await MrcCommandLine.RunAsync(
+            ["sweep", "--config", sweep, "--submit", "korean-dev", "--server", host.GrpcAddress.ToString(), "--token", token, "--wait"], output, error);
+
+        Assert.True(exit == 0, error.ToString());
+        Assert.True(File.Exists(Path.Combine(folder, "models", "tiny", "1", "model.safetensors")));
+        using var json = JsonDocument.Parse(output.ToString().Trim().Split('\n')[^1]);
+        Assert.Equal("tiny", json.RootElement.GetProperty("model").GetString());
+        Assert.Equal("1", json.RootElement.GetProperty("version").GetString());
+        Assert.Equal("SUBMISSION_STATE_SUCCEEDED", json.RootElement.GetProperty("state").GetString());
+        Assert.StartsWith("sweep sweep.yaml, trial 1: learning_rate=3e-3", json.RootElement.GetProperty("description").GetString(), StringComparison.Ordinal);
+    }
 }

@@ -5,6 +5,7 @@ using Mrc.Tests;
 namespace Mrc.Cli.Tests;
 
 /// <summary>`mrc predict` with the shipped reader: every question answered, the n-best list in the shared format.</summary>
+[Collection(SeededTraining.Name)] // building a model draws from libtorch's global generator
 public sealed class PredictCommandTests : IDisposable
 {
     readonly string work = Directory.CreateTempSubdirectory("mrc-cli-predict-").FullName;

@@ -5,6 +5,7 @@ using Mrc.Tests;
 namespace Mrc.Cli.Tests;
 
 /// <summary>`mrc bench reader`: the JSON it prints and the inputs it refuses (speed itself is measured, not asserted).</summary>
+[Collection(SeededTraining.Name)] // building a model draws from libtorch's global generator
 public sealed class ReaderBenchCommandTests
 {
     static async Task<(int Exit, string Out, string Error)> Run(params string[] args)

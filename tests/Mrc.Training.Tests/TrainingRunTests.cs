@@ -9,6 +9,7 @@ using static TorchSharp.torch;
 namespace Mrc.Training.Tests;
 
 /// <summary>Tiny-model training runs on the CPU that check what training must do, not how fast.</summary>
+[Collection(SeededTraining.Name)]
 public sealed class TrainingRunTests(TinyTrainingSetup setup) : IClassFixture<TinyTrainingSetup>
 {
     sealed class Collect : IProgress<TrainingProgress>

@@ -72,31 +72,41 @@ internal static class LeaderboardCommands
                 request.ModelRun = run;
             }
 
-            using var channel = Channel(parse.GetValue(server)!, ResolveToken(parse.GetValue(token)));
-            var client = new LeaderboardClient(channel);
-            var submission = await client.SubmitAsync(request, deadline: DateTime.UtcNow.AddMinutes(5), cancellationToken: cancellationToken);
-            await console.Error.WriteLineAsync(
-                $"submission {submission.Id}: {State(submission.State)} ({submission.Model} {submission.Version})".TrimEnd());
-
-            if (parse.GetValue(wait) && !IsFinal(submission.State))
-            {
-                using var watch = client.WatchSubmission(new WatchSubmissionRequest { SubmissionId = submission.Id }, cancellationToken: cancellationToken);
-                await foreach (var progress in watch.ResponseStream.ReadAllAsync(cancellationToken))
-                {
-                    var soFar = progress.PublicScoresSoFar is { } s
-                        ? string.Create(CultureInfo.InvariantCulture, $", public EM {s.ExactMatch:F2} F1 {s.F1:F2} so far")
-                        : "";
-                    await console.Error.WriteLineAsync($"{State(progress.State)} {progress.Completed}/{progress.Total}{soFar}");
-                }
-                submission = await client.GetSubmissionAsync(new GetSubmissionRequest { SubmissionId = submission.Id },
-                    deadline: DateTime.UtcNow.AddMinutes(1), cancellationToken: cancellationToken);
-            }
-
-            await console.Out.WriteLineAsync(Formatter.Format(submission));
-            if (submission.State == SubmissionState.Failed) await console.Error.WriteLineAsync($"error: {submission.Error}");
-            return submission.State is SubmissionState.Failed or SubmissionState.Cancelled ? RunFailed : 0;
+            return await SendAsync(console, parse.GetValue(server)!, parse.GetValue(token), request, parse.GetValue(wait), cancellationToken);
         }));
         return command;
+    }
+
+    /// <summary>
+    /// Sends a submission, optionally watches it to the end, and prints it: what `mrc submit` and
+    /// `mrc sweep --submit` do. 0 when it was accepted (and, when watched, succeeded), else <see cref="RunFailed"/>.
+    /// </summary>
+    public static async Task<int> SendAsync(CliConsole console, string server, string? token, SubmitRequest request, bool wait,
+        CancellationToken cancellationToken)
+    {
+        using var channel = Channel(server, ResolveToken(token));
+        var client = new LeaderboardClient(channel);
+        var submission = await client.SubmitAsync(request, deadline: DateTime.UtcNow.AddMinutes(5), cancellationToken: cancellationToken);
+        await console.Error.WriteLineAsync(
+            $"submission {submission.Id}: {State(submission.State)} ({submission.Model} {submission.Version})".TrimEnd());
+
+        if (wait && !IsFinal(submission.State))
+        {
+            using var watch = client.WatchSubmission(new WatchSubmissionRequest { SubmissionId = submission.Id }, cancellationToken: cancellationToken);
+            await foreach (var progress in watch.ResponseStream.ReadAllAsync(cancellationToken))
+            {
+                var soFar = progress.PublicScoresSoFar is { } s
+                    ? string.Create(CultureInfo.InvariantCulture, $", public EM {s.ExactMatch:F2} F1 {s.F1:F2} so far")
+                    : "";
+                await console.Error.WriteLineAsync($"{State(progress.State)} {progress.Completed}/{progress.Total}{soFar}");
+            }
+            submission = await client.GetSubmissionAsync(new GetSubmissionRequest { SubmissionId = submission.Id },
+                deadline: DateTime.UtcNow.AddMinutes(1), cancellationToken: cancellationToken);
+        }
+
+        await console.Out.WriteLineAsync(Formatter.Format(submission));
+        if (submission.State == SubmissionState.Failed) await console.Error.WriteLineAsync($"error: {submission.Error}");
+        return submission.State is SubmissionState.Failed or SubmissionState.Cancelled ? RunFailed : 0;
     }
 
     public static Command Leaderboard(CliConsole console)

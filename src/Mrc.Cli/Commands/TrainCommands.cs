@@ -8,12 +8,17 @@ namespace Mrc.Cli.Commands;
 /// <summary>`mrc train mlm` (TAPT or pre-training from scratch) and `mrc train reader` (extractive QA fine-tuning).</summary>
 internal static class TrainCommands
 {
-    public static Command Create(CliConsole console) => new("train", "Train readers: masked-LM pre-training and QA fine-tuning.")
+    public static Command Create(CliConsole console)
     {
-        Mlm(console),
-        Reader(console),
-        Baseline(console),
-    };
+        var command = new Command("train", "Train readers: a run from a config file (--config run.yaml), masked-LM pre-training and QA fine-tuning.")
+        {
+            Mlm(console),
+            Reader(console),
+            Baseline(console),
+        };
+        TrainFromConfig.Attach(command, console);
+        return command;
+    }
 
     static Command Baseline(CliConsole console)
     {

@@ -143,7 +143,7 @@ public sealed class ReaderTrainer(ReaderTrainingOptions options, IProgress<Train
         return order;
     }
 
-    static Tensor Loss(QuestionAnsweringModel model, List<TrainingWindow> batch, int padId, Device device)
+    internal static Tensor Loss(QuestionAnsweringModel model, List<TrainingWindow> batch, int padId, Device device)
     {
         int length = batch.Max(w => w.Window.Length);
         var ids = new long[batch.Count * length];
@@ -186,7 +186,7 @@ public sealed class ReaderTrainer(ReaderTrainingOptions options, IProgress<Train
         return KorQuadMetrics.Evaluate(examples.Select(e => (e.Id, (IReadOnlyList<string>)e.Answers.Select(a => a.Text).ToList())), predictions);
     }
 
-    static void LoadInitialWeights(QuestionAnsweringModel model, string folder)
+    internal static void LoadInitialWeights(QuestionAnsweringModel model, string folder)
     {
         // A QA checkpoint continues as it is; an encoder checkpoint (pre-trained, or after TAPT)
         // gives the encoder, and qa_outputs keeps its fresh initialisation.

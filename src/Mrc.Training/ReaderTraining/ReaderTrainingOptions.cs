@@ -26,6 +26,8 @@ public sealed record ReaderTrainingOptions
     public bool Curriculum { get; init; }
     public int Seed { get; init; } = 42;
     public string? Device { get; init; }
+    /// <summary>The QA head on the encoder, as named in a run configuration's <c>head</c> key ("linear" by default).</summary>
+    public string Head { get; init; } = "linear";
     /// <summary>Evaluate on the validation file every this many optimizer steps (0: at the end only).</summary>
     public int EvaluateEverySteps { get; init; }
     /// <summary>Stop after this many optimizer steps (0: run all epochs); for budgeted comparisons.</summary>

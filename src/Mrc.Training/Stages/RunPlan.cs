@@ -1,0 +1,36 @@
+using Mrc.Training.MaskedLm;
+using Mrc.Training.ReaderTraining;
+
+namespace Mrc.Training.Stages;
+
+/// <summary>One stage ready to run: a reader (QA fine-tuning) or a masked-LM stage.</summary>
+public sealed record PlannedStage(string Name, ReaderTrainingOptions? Reader, MlmTrainingOptions? Mlm)
+{
+    public string Task => Reader is not null ? "reader" : "mlm";
+    public string OutputFolder => Reader?.OutputFolder ?? Mlm!.OutputFolder;
+    public string StartModel => Reader?.ModelFolder ?? Mlm!.ModelFolder ?? $"a fresh model ({Mlm!.ConfigFile})";
+}
+
+/// <summary>The start model: a model folder, or a config.json and a tokenizer folder for a fresh model.</summary>
+public sealed record RunStart(string? ModelFolder, string? ConfigFile, string? TokenizerFolder);
+
+/// <summary>
+/// A run configuration resolved into trainer options. <see cref="Configured"/> holds each stage as
+/// the file describes it (what <c>run.yaml</c> records); <see cref="Stages"/> is what runs: the same
+/// stages one after another, each starting from the previous one's output, or, with <c>mix</c>, one
+/// stage on the shuffled union of their training files.
+/// </summary>
+public sealed record RunPlan(
+    RunStart Start,
+    string OutputFolder,
+    string Device,
+    string Head,
+    bool Resume,
+    bool Mix,
+    IReadOnlyList<PlannedStage> Configured,
+    IReadOnlyList<PlannedStage> Stages)
+{
+    /// <summary>Intermediate stage outputs, the assembled fresh start model and the mixed training set: <c>OUT.stages/</c>.</summary>
+    public static string StagesFolderOf(string outputFolder) =>
+        Path.TrimEndingDirectorySeparator(Path.GetFullPath(outputFolder)) + ".stages";
+}

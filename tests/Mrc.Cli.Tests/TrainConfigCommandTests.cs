@@ -1,0 +1,71 @@
+using Mrc.Training.Tests;
+
+namespace Mrc.Cli.Tests;
+
+/// <summary>`mrc train --config`: a tiny run from a file, repeated from its saved run.yaml; bad files exit 2 before training.</summary>
+[Collection(SeededTraining.Name)]
+public sealed class TrainConfigCommandTests(TinyTrainingSetup setup) : IClassFixture<TinyTrainingSetup>
+{
+    string NewFolder(string name) => Path.Combine(setup.Folder, name + "-" + Guid.NewGuid().ToString("N")[..8]);
+
+    static async Task<(int Exit, string Out, string Error)> Mrc(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        int exit = await MrcCommandLine.RunAsync(args, output, error);
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public async Task SavedRunYaml_RepeatsTheRun_WithTheSameWeights()
+    {
+        string work = NewFolder("config-run");
+        Directory.CreateDirectory(work);
+        string config = Path.Combine(work, "run.yaml");
+        File.WriteAllText(config, $"""
+            model_config: {setup.ConfigFile}
+            tokenizer: {setup.TokenizerFolder}
+            out: first
+            device: cpu
+            train: {setup.TrainFile}
+            validation: {setup.ValidationFile}
+            max_seq_length: 96
+            doc_stride: 32
+            max_query_length: 24
+            batch_size: 8
+            learning_rate: 3e-3
+            max_steps: 3
+            """);
+
+        // A flag overrides the file (3 steps → 2), and the saved run.yaml records the value used.
+        var first = await Mrc("train", "--config", config, "--max-steps", "2");
+        string firstOut = Path.Combine(work, "first");
+        string saved = Path.Combine(firstOut, "run.yaml");
+        var second = await Mrc("train", "--config", saved, "--set", $"out={Path.Combine(work, "second")}");
+
+        Assert.True(first.Exit == 0, first.Error);
+        Assert.True(second.Exit == 0, second.Error);
+        Assert.Contains("max_steps: 2", File.ReadAllText(saved), StringComparison.Ordinal);
+        Assert.Contains("stage 'train': 2 steps", first.Error, StringComparison.Ordinal);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(firstOut, "model.safetensors")),
+            File.ReadAllBytes(Path.Combine(work, "second", "model.safetensors")));
+    }
+
+    [Theory]
+    [InlineData("train: data.json\nmodel: m\nout: o\nwarmup: 0.1\n", "run.yaml:4:1: unknown key 'warmup'")]
+    [InlineData("train: missing.json\nmodel: .\nout: o\n", "run.yaml:1:1: key 'train': file not found")]
+    [InlineData("train: data.json\nmodel: .\nout: o\nbatch_size: sixteen\n", "run.yaml:4:1: key 'batch_size': expected an integer, got 'sixteen'")]
+    public async Task BadConfig_ExitsWith2_NamingKeyAndLine(string yaml, string expected)
+    {
+        string work = NewFolder("bad-config");
+        Directory.CreateDirectory(work);
+        File.WriteAllText(Path.Combine(work, "data.json"), "{}");
+        File.WriteAllText(Path.Combine(work, "run.yaml"), yaml);
+
+        var (exit, _, error) = await Mrc("train", "--config", Path.Combine(work, "run.yaml"));
+
+        Assert.Equal(2, exit);
+        Assert.Contains(expected, error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(work, "o")));
+    }
+}
