@@ -36,8 +36,8 @@ internal static class RetrievalCommands
         {
             var cutoffs = ParseKs(parse.GetValue(ks)!);
             var questions = QuestionHalves.Select(QuestionSetReader.Load(parse.GetValue(dataset)!.FullName), parse.GetValue(half));
-            var settings = scoring.Read(parse);
-            using var host = SearchOptions.OpenIndex(parse.GetValue(index)!, settings);
+            var (host, settings) = scoring.OpenIndex(parse, parse.GetValue(index)!);
+            using var ownedHost = host;
             var searcher = new PassageSearcher(host, settings);
             var report = RetrievalEvaluator.Evaluate(searcher, questions, cutoffs, settings,
                 new Progress<int>(done => console.Error.WriteLine($"{done}/{questions.Count} questions")));

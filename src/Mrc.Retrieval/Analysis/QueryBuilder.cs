@@ -3,12 +3,14 @@ using Lucene.Net.Analysis.TokenAttributes;
 using Lucene.Net.Index;
 using Lucene.Net.Search;
 using Mrc.Retrieval.Indexing;
+using Mrc.Retrieval.Settings;
 
 namespace Mrc.Retrieval.Analysis;
 
 /// <summary>
 /// Turns a natural-language question into a Lucene query from the analyzer's own tokens: one SHOULD
-/// TermQuery per distinct token. Never QueryParser: its syntax makes ordinary questions throw
+/// TermQuery per distinct token and searched field (the text, and the title when the index's
+/// settings give it a boost), each field's clauses weighted by its boost. Never QueryParser: its syntax makes ordinary questions throw
 /// ("C++ (언어)?") or silently change meaning (a trailing * becomes a wildcard).
 /// </summary>
 public static class QueryBuilder
@@ -31,14 +33,19 @@ public static class QueryBuilder
     /// clauses, and it keeps long queries under BooleanQuery's clause limit. Past that limit the
     /// remaining distinct tokens are dropped (the first ones carry the question's subject).
     /// </summary>
-    public static Query? Build(Analyzer analyzer, string text)
+    public static Query? Build(Analyzer analyzer, string text, IndexSettings? settings = null)
     {
+        settings ??= IndexSettings.Default;
+        var fields = new List<(string Name, float Boost)>(2);
+        if (settings.TextBoost > 0) fields.Add((PassageFields.Contents, settings.TextBoost));
+        if (settings.TitleBoost > 0) fields.Add((PassageFields.TitleContents, settings.TitleBoost));
+        int maxTokens = BooleanQuery.MaxClauseCount / fields.Count;
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         var order = new List<string>();
         foreach (var token in Tokens(analyzer, text))
         {
             if (counts.TryGetValue(token, out int count)) counts[token] = count + 1;
-            else if (order.Count < BooleanQuery.MaxClauseCount)
+            else if (order.Count < maxTokens)
             {
                 counts[token] = 1;
                 order.Add(token);
@@ -47,8 +54,10 @@ public static class QueryBuilder
         if (order.Count == 0) return null;
 
         var query = new BooleanQuery();
+        // Summed over fields, as Elasticsearch's most_fields: a token in both the title and the text counts twice.
         foreach (var token in order)
-            query.Add(new TermQuery(new Term(PassageFields.Contents, token)) { Boost = counts[token] }, Occur.SHOULD);
+            foreach (var (field, boost) in fields)
+                query.Add(new TermQuery(new Term(field, token)) { Boost = counts[token] * boost }, Occur.SHOULD);
         return query;
     }
 }

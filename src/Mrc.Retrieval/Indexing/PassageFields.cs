@@ -17,10 +17,13 @@ public static class PassageFields
     /// <summary>The analyzed, unstored field queries run against (title prefix plus passage text).</summary>
     public const string Contents = "contents";
 
-    internal static Document ToDocument(IndexedPassage passage, bool titlePrefix)
+    /// <summary>The analyzed, unstored title, indexed only when the settings give titles a boost.</summary>
+    public const string TitleContents = "title_contents";
+
+    internal static Document ToDocument(IndexedPassage passage, bool titlePrefix, bool titleField)
     {
         // Ids are StringFields: indexed as one exact token, so a passage can be found or replaced by id.
-        return new Document
+        var document = new Document
         {
             new StringField(Id, passage.Id, Field.Store.YES),
             new StringField(DocumentId, passage.DocumentId, Field.Store.YES),
@@ -31,6 +34,8 @@ public static class PassageFields
             new StoredField(End, passage.EndChar),
             new TextField(Contents, titlePrefix && passage.Title.Length > 0 ? passage.Title + "\n" + passage.Text : passage.Text, Field.Store.NO),
         };
+        if (titleField) document.Add(new TextField(TitleContents, passage.Title, Field.Store.NO));
+        return document;
     }
 
     internal static IndexedPassage FromDocument(Document document) => new(
