@@ -1,12 +1,10 @@
-using Microsoft.Extensions.Options;
-using Mrc.Retrieval.Lifecycle;
-using Mrc.Retrieval.Search;
 using Mrc.Retriever.Grpc;
+using Mrc.Retriever.Indexes;
 using Mrc.Retriever.Lifecycle;
 
 namespace Mrc.Retriever;
 
-/// <summary>What Program.cs calls: the retriever's services (options, index host, searcher, reload, health) and endpoints.</summary>
+/// <summary>What Program.cs calls: the retriever's services (options, the served indexes, reload, health) and endpoints.</summary>
 public static class RetrieverApplication
 {
     public static IHostApplicationBuilder AddRetriever(this IHostApplicationBuilder builder)
@@ -15,14 +13,7 @@ public static class RetrieverApplication
         builder.AddGrpcServiceDefaults<RetrieverErrors>();
         var services = builder.Services;
         services.AddValidatedOptions<RetrieverOptions>(RetrieverOptions.SectionName);
-        services.AddSingleton(sp =>
-        {
-            var options = sp.GetRequiredService<IOptions<RetrieverOptions>>().Value;
-            return new IndexHost(options.IndexPath, options.DefaultScoring, sp.GetRequiredService<ILogger<IndexHost>>());
-        });
-        services.AddSingleton(sp => new PassageSearcher(
-            sp.GetRequiredService<IndexHost>(),
-            sp.GetRequiredService<IOptions<RetrieverOptions>>().Value.DefaultScoring));
+        services.AddSingleton<ServedIndexes>();
         services.AddHostedService<IndexReloadService>();
         services.AddHealthChecks().AddCheck<IndexHealthCheck>("retriever-index");
         return builder;

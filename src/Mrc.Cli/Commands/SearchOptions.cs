@@ -24,40 +24,28 @@ internal sealed class SearchOptions
         command.Options.Add(similarity);
     }
 
-    /// <summary>The scoring asked for on the command line, over the index's own <paramref name="indexScoring"/>.</summary>
-    public ScoringSettings Read(ParseResult parse, ScoringSettings indexScoring)
+    /// <summary>The scoring asked for on the command line; what is not asked for stays the index's own.</summary>
+    public ScoringOverride Read(ParseResult parse)
     {
-        float k1Value = parse.GetValue(k1) ?? indexScoring.K1, bValue = parse.GetValue(b) ?? indexScoring.B;
-        if (!ScoringSettings.K1InRange(k1Value)) throw new ArgumentException($"--k1 must be between {ScoringSettings.MinK1} and {ScoringSettings.MaxK1}.");
-        if (!ScoringSettings.BInRange(bValue)) throw new ArgumentException($"--b must be between {ScoringSettings.MinB} and {ScoringSettings.MaxB}.");
+        float? k1Value = parse.GetValue(k1), bValue = parse.GetValue(b);
+        if (k1Value is { } k && !ScoringSettings.K1InRange(k)) throw new ArgumentException($"--k1 must be between {ScoringSettings.MinK1} and {ScoringSettings.MaxK1}.");
+        if (bValue is { } bv && !ScoringSettings.BInRange(bv)) throw new ArgumentException($"--b must be between {ScoringSettings.MinB} and {ScoringSettings.MaxB}.");
         var kind = parse.GetValue(similarity) == "tfidf" ? SimilarityKind.Tfidf : SimilarityKind.Bm25;
-        return new ScoringSettings(kind, k1Value, bValue);
+        return new ScoringOverride(kind, k1Value, bValue);
     }
 
     /// <summary>
-    /// Opens an index with the scoring asked for (its own settings where nothing is asked); a missing
-    /// or corrupt index becomes a one-line input error.
+    /// Opens an index with the scoring asked for over its own settings, and says what that scoring
+    /// is; a missing or corrupt index becomes a one-line input error.
     /// </summary>
     public (IndexHost Host, ScoringSettings Scoring) OpenIndex(ParseResult parse, DirectoryInfo directory)
     {
-        var host = OpenIndex(directory, null);
-        ScoringSettings scoring;
-        try
-        {
-            scoring = Read(parse, host.Settings.Scoring);
-        }
-        catch
-        {
-            host.Dispose();
-            throw;
-        }
-        if (scoring == host.Settings.Scoring) return (host, scoring);
-        // Reopened so that the managed searchers carry the asked-for similarity (no per-query searcher).
-        host.Dispose();
-        return (OpenIndex(directory, scoring), scoring);
+        var host = OpenIndex(directory, Read(parse));
+        using var lease = host.Acquire();
+        return (host, lease.Index.Scoring);
     }
 
-    static IndexHost OpenIndex(DirectoryInfo directory, ScoringSettings? scoring)
+    static IndexHost OpenIndex(DirectoryInfo directory, ScoringOverride scoring)
     {
         try
         {

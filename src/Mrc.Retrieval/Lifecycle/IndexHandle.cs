@@ -55,14 +55,14 @@ public sealed class IndexHandle
 
     public Analyzer Analyzer { get; }
 
-    /// <summary>The scoring the managed searchers carry: the override given, else the settings' BM25.</summary>
+    /// <summary>The scoring the managed searchers carry: the settings' BM25 with the host's override applied.</summary>
     public ScoringSettings Scoring { get; }
 
     /// <summary>
     /// Opens the live generation of <paramref name="indexDirectory"/>, or explains why it cannot.
-    /// Searches score with <paramref name="scoringOverride"/> when given, else with the generation's own settings.
+    /// Searches score with the generation's own settings, with <paramref name="scoringOverride"/> applied over them.
     /// </summary>
-    public static IndexHandle Open(string indexDirectory, ScoringSettings? scoringOverride)
+    public static IndexHandle Open(string indexDirectory, ScoringOverride? scoringOverride)
     {
         (string Name, string Path) current;
         try
@@ -83,7 +83,7 @@ public sealed class IndexHandle
             if (!AnalyzerCatalog.IsKnown(metadata.Analyzer))
                 throw new InvalidDataException($"it was built with the analyzer '{metadata.Analyzer}', which this version does not have.");
             var settings = LoadSettings(current.Path, metadata);
-            var scoring = scoringOverride ?? settings.Scoring;
+            var scoring = scoringOverride?.Over(settings.Scoring) ?? settings.Scoring;
             directory = FSDirectory.Open(current.Path);
             analyzer = AnalyzerCatalog.Create(settings);
             var searchers = new SearcherManager(directory, new ScoringSearcherFactory(scoring.CreateSimilarity()));

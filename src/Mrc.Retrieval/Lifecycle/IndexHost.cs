@@ -12,7 +12,7 @@ namespace Mrc.Retrieval.Lifecycle;
 /// </summary>
 public sealed partial class IndexHost : IDisposable
 {
-    readonly ScoringSettings? scoringOverride;
+    readonly ScoringOverride? scoringOverride;
     readonly ILogger logger;
     readonly Lock swapLock = new();
     IndexHandle? current;
@@ -20,9 +20,9 @@ public sealed partial class IndexHost : IDisposable
 
     /// <summary>
     /// A host for the index folder <paramref name="indexDirectory"/>; its searches score with
-    /// <paramref name="scoringOverride"/> when given, else with each generation's own settings.
+    /// <paramref name="scoringOverride"/> over each generation's own settings.
     /// </summary>
-    public IndexHost(string indexDirectory, ScoringSettings? scoringOverride = null, ILogger<IndexHost>? logger = null)
+    public IndexHost(string indexDirectory, ScoringOverride? scoringOverride = null, ILogger<IndexHost>? logger = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(indexDirectory);
         IndexDirectory = Path.GetFullPath(indexDirectory);
@@ -33,7 +33,7 @@ public sealed partial class IndexHost : IDisposable
     public string IndexDirectory { get; }
 
     /// <summary>Opens the index now; throws <see cref="IndexUnavailableException"/> when there is none.</summary>
-    public static IndexHost Open(string indexDirectory, ScoringSettings? scoringOverride = null)
+    public static IndexHost Open(string indexDirectory, ScoringOverride? scoringOverride = null)
     {
         var host = new IndexHost(indexDirectory, scoringOverride);
         try
