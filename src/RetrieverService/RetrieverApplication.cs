@@ -10,7 +10,8 @@ public static class RetrieverApplication
     public static IHostApplicationBuilder AddRetriever(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.AddGrpcServiceDefaults<RetrieverErrors>();
+        // gRPC, and the same calls as JSON over HTTP/1.1 (curl), with the same validation and status codes.
+        builder.AddGrpcServiceDefaults<RetrieverErrors>().AddJsonTranscoding();
         var services = builder.Services;
         services.AddValidatedOptions<RetrieverOptions>(RetrieverOptions.SectionName);
         services.AddSingleton<ServedIndexes>();
