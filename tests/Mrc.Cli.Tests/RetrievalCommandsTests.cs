@@ -44,7 +44,7 @@ public sealed class RetrievalCommandsTests : IDisposable
         Assert.Equal(0, eval.Exit);
         using var json = JsonDocument.Parse(eval.Out);
         var root = json.RootElement;
-        Assert.Equal("korean-bigram", root.GetProperty("analyzer").GetString());
+        Assert.Equal("korean-unigram-bigram", root.GetProperty("analyzer").GetString());
         Assert.True(root.GetProperty("questions").GetInt32() > 50);
         double r1 = root.GetProperty("recall").GetProperty("1").GetDouble(), r20 = root.GetProperty("recall").GetProperty("20").GetDouble();
         Assert.InRange(r1, 0.8, 1.0);

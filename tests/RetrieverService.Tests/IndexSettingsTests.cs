@@ -12,6 +12,9 @@ namespace Mrc.Retriever.Tests;
 /// <summary>The settings file: what it accepts, how it refuses, and what each setting does to tokens and scores.</summary>
 public class IndexSettingsTests
 {
+    /// <summary>korean-bigram alone, so each test sees only the setting it is about.</summary>
+    static readonly IndexSettings Bigrams = IndexSettings.Bare(AnalyzerCatalog.KoreanBigram);
+
     static string ExampleFile => Path.Combine(TestData.RepositoryRoot, "docs", "examples", "index-settings.json");
 
     [Fact]
@@ -19,11 +22,11 @@ public class IndexSettingsTests
     {
         var settings = IndexSettingsFile.Load(ExampleFile);
 
-        Assert.Equal(AnalyzerCatalog.KoreanBigram, settings.Analyzer);
+        Assert.Equal(AnalyzerCatalog.KoreanUnigramBigram, settings.Analyzer);
         Assert.Equal(["및", "또는", "the", "of"], settings.StopWords);
         Assert.Contains("국립중앙박물관", settings.UserDictionary);
         Assert.Equal(["서울", "한양", "경성"], settings.Synonyms[0]);
-        Assert.Equal((1.0f, 0.5f, 0.2f, 1.0f), (settings.TextBoost, settings.TitleBoost, settings.K1, settings.B));
+        Assert.Equal((1.0f, 0.5f, 1.0f, 0.2f, 1.0f), (settings.TextBoost, settings.TitleBoost, settings.WordsBoost, settings.K1, settings.B));
     }
 
     [Fact]
@@ -48,7 +51,7 @@ public class IndexSettingsTests
     [InlineData("{\n  \"analyzer\": \"nori\"\n}", 2, "analyzer 'nori' is not an analyzer")]
     [InlineData("{\n  \"user_dictionary\": [\"국립중앙박물관\",\n    \"대한 민국\"]\n}", 3, "user_dictionary[1] '대한 민국' is not one word")]
     [InlineData("{\n  \"synonyms\": [[\"서울\"]]\n}", 2, "synonyms[0] needs at least two words")]
-    [InlineData("{\n  \"field_boosts\": { \"text\": 0 }\n}", 2, "field_boosts gives every field a boost of 0")]
+    [InlineData("{\n  \"field_boosts\": { \"text\": 0, \"title\": 0, \"words\": 0 }\n}", 2, "field_boosts gives every field a boost of 0")]
     [InlineData("{\n  \"field_boosts\": { \"body\": 1 }\n}", 2, "field_boosts.body is not a field")]
     [InlineData("{\n  \"analyzer\": \"standard\",\n  \"analyzer\": \"standard\"\n}", 3, "analyzer appears twice")]
     [InlineData("{\n  \"stop_words\": [\"및\",\n  \"bm25\": {}\n}", 3, "not valid JSON")]
@@ -71,7 +74,7 @@ public class IndexSettingsTests
     [Fact]
     public void StopWord_IsDroppedAsAWordAndAsABigram()
     {
-        using var analyzer = AnalyzerCatalog.Create(new IndexSettings { StopWords = ["및", "에서"] });
+        using var analyzer = AnalyzerCatalog.Create(Bigrams with { StopWords = ["및", "에서"] });
         // Hand-checked: 서울에서 → 서울 울에 에서, minus 에서; 및 is dropped as a word.
         Assert.Equal(["서울", "울에", "부산"], QueryBuilder.Tokens(analyzer, "서울에서 및 부산"));
     }
@@ -80,7 +83,7 @@ public class IndexSettingsTests
     public void StopWord_IsNotSearchable()
     {
         using var temp = new TempDirectory();
-        var settings = new IndexSettings { StopWords = ["및"] };
+        var settings = Bigrams with { StopWords = ["및"] };
         using var host = BuildIndex(temp, settings, ("a", "", "사과 및 포도"), ("b", "", "배 및 감"));
         var searcher = new PassageSearcher(host);
 
@@ -94,14 +97,14 @@ public class IndexSettingsTests
     [InlineData(AnalyzerCatalog.Standard, new[] { "국립중앙박물관", "에서", "유물" })]
     public void UserDictionaryWord_IsOneToken_EvenWithAParticleGluedOn(string analyzerName, string[] expected)
     {
-        using var analyzer = AnalyzerCatalog.Create(new IndexSettings { Analyzer = analyzerName, UserDictionary = ["국립중앙박물관"] });
+        using var analyzer = AnalyzerCatalog.Create(IndexSettings.Bare(analyzerName) with { UserDictionary = ["국립중앙박물관"] });
         Assert.Equal(expected, QueryBuilder.Tokens(analyzer, "국립중앙박물관에서 유물"));
     }
 
     [Fact]
     public void UserDictionaryWord_InTheMiddleOfAWord_LeavesTheRestBigrammed()
     {
-        using var analyzer = AnalyzerCatalog.Create(new IndexSettings { UserDictionary = ["중앙"] });
+        using var analyzer = AnalyzerCatalog.Create(Bigrams with { UserDictionary = ["중앙"] });
         // 국립 | 중앙 | 박물관: the plain pieces are bigrammed on their own (박물 물관), no bigram crosses the entry.
         Assert.Equal(["국립", "중앙", "박물", "물관"], QueryBuilder.Tokens(analyzer, "국립중앙박물관"));
     }
@@ -109,15 +112,52 @@ public class IndexSettingsTests
     [Fact]
     public void WithoutWordLists_TokensAreThoseOfTheAnalyzerAlone()
     {
-        using var analyzer = AnalyzerCatalog.Create(new IndexSettings());
+        using var analyzer = AnalyzerCatalog.Create(Bigrams);
         Assert.Equal(["국립", "립중", "중앙", "앙박", "박물", "물관"], QueryBuilder.Tokens(analyzer, "국립중앙박물관"));
+    }
+
+    [Fact]
+    public void TheDefaultAnalyzer_GivesEveryCharacterAndEveryBigram()
+    {
+        using var analyzer = AnalyzerCatalog.Create(AnalyzerCatalog.KoreanUnigramBigram);
+        Assert.Equal(["대", "대한", "한", "한민", "민", "민국", "국", "seoul"], QueryBuilder.Tokens(analyzer, "대한민국 Seoul"));
+    }
+
+    [Fact]
+    public void WordsField_HoldsWholeWordsWithTheirParticlesTakenOff()
+    {
+        using var analyzer = AnalyzerCatalog.Create(Bigrams with { WordsBoost = 1f });
+        // Hand-checked: 에서, 은, 의 and 으로 are particles; 대통령 and 서울 keep what is left.
+        Assert.Equal(["서울", "대통령", "한국", "부산"], QueryBuilder.Tokens(analyzer, "서울에서 대통령은 한국의 부산으로", PassageFields.Words));
+        Assert.Equal(["서울", "울에", "에서"], QueryBuilder.Tokens(analyzer, "서울에서"));
+    }
+
+    [Fact]
+    public void WordsField_FindsAWordWhateverParticleEachSideGluedOn()
+    {
+        using var temp = new TempDirectory();
+        using var host = BuildIndex(temp, IndexSettings.Bare(AnalyzerCatalog.Standard) with { WordsBoost = 1f },
+            ("a", "", "세종대왕은 훈민정음을 만들었다"), ("b", "", "이순신은 거북선을 만들었다"));
+
+        // Whole words with particles never match ("훈민정음은" ≠ "훈민정음을"); without them they do.
+        var hit = Assert.Single(new PassageSearcher(host).Search("훈민정음은", 5).Hits);
+        Assert.Equal("a", hit.Passage.DocumentId);
+    }
+
+    [Fact]
+    public void QuestionWords_AreNotSearchedByDefault()
+    {
+        using var analyzer = AnalyzerCatalog.Create(IndexSettings.Default);
+        Assert.DoesNotContain("무엇", QueryBuilder.Tokens(analyzer, "수도는 무엇인가?"));
+        Assert.DoesNotContain("인가", QueryBuilder.Tokens(analyzer, "수도는 무엇인가?"));
+        Assert.Contains("수도", QueryBuilder.Tokens(analyzer, "수도는 무엇인가?"));
     }
 
     [Fact]
     public void Synonym_MatchesAPassageThatUsesTheOtherWord()
     {
         using var temp = new TempDirectory();
-        var settings = new IndexSettings { Synonyms = [["서울", "한양"]] };
+        var settings = Bigrams with { Synonyms = [["서울", "한양"]] };
         using var host = BuildIndex(temp, settings, ("a", "", "조선은 한양에 도읍을 정하였다"), ("b", "", "부산은 항구 도시이다"));
         var searcher = new PassageSearcher(host);
 
@@ -141,7 +181,7 @@ public class IndexSettingsTests
         // Lucene 4.8's one-byte norm (1/√4 and 1/√16 are powers of two), so the formula holds exactly.
         using var temp = new TempDirectory();
         string sixteen = "사과 " + string.Join(' ', "가나 다라 마바 사아 자차 카타 파하 고노 도로 모보 소오 조초 코토 포호 구누".Split(' '));
-        using var host = BuildIndex(temp, new IndexSettings { K1 = k1, B = b },
+        using var host = BuildIndex(temp, Bigrams with { K1 = k1, B = b },
             ("short", "", "사과 사과 포도 포도"), ("long", "", sixteen), ("other", "", "포도 포도 포도 포도"));
 
         var hits = new PassageSearcher(host).Search("사과", 5).Hits.ToDictionary(h => h.Passage.DocumentId, h => (double)h.Score);
@@ -157,13 +197,13 @@ public class IndexSettingsTests
     {
         using var temp = new TempDirectory();
         (string, string, string)[] documents = [("a", "세종대왕", "한글을 만들었다"), ("b", "이순신", "거북선을 만들었다")];
-        using var textOnly = BuildIndex(temp, new IndexSettings(), documents);
+        using var textOnly = BuildIndex(temp, Bigrams, documents);
         Assert.Empty(new PassageSearcher(textOnly).Search("세종", 5).Hits);
 
         using var temp2 = new TempDirectory();
-        using var titled = BuildIndex(temp2, new IndexSettings { TitleBoost = 2f }, documents);
+        using var titled = BuildIndex(temp2, Bigrams with { TitleBoost = 2f }, documents);
         using var temp3 = new TempDirectory();
-        using var titledOnce = BuildIndex(temp3, new IndexSettings { TitleBoost = 1f }, documents);
+        using var titledOnce = BuildIndex(temp3, Bigrams with { TitleBoost = 1f }, documents);
         var boosted = Assert.Single(new PassageSearcher(titled).Search("세종", 5).Hits);
         var plain = Assert.Single(new PassageSearcher(titledOnce).Search("세종", 5).Hits);
 
@@ -189,12 +229,12 @@ public class IndexSettingsTests
     public void AGenerationWithoutSettings_IsReadWithItsMetadatasAnalyzerAndTheDefaults()
     {
         using var temp = new TempDirectory();
-        PartA.BuildIndex(temp.Path, temp.Combine("index"), 0, 1, new IndexBuildOptions { Settings = IndexSettings.ForAnalyzer(AnalyzerCatalog.Standard), ChunkSize = 0 });
+        PartA.BuildIndex(temp.Path, temp.Combine("index"), 0, 1, new IndexBuildOptions { Settings = IndexSettings.Bare(AnalyzerCatalog.Standard), ChunkSize = 0 });
         var generation = IndexLayout.ReadCurrent(temp.Combine("index"))!.Value.Path;
         File.Delete(Path.Combine(generation, IndexSettingsFile.FileName));
 
         using var host = IndexHost.Open(temp.Combine("index"));
-        Assert.Empty(host.Settings.DifferingKeys(IndexSettings.ForAnalyzer(AnalyzerCatalog.Standard)));
+        Assert.Empty(host.Settings.DifferingKeys(IndexSettings.Bare(AnalyzerCatalog.Standard)));
     }
 
     static IndexHost BuildIndex(TempDirectory temp, IndexSettings settings, params (string Id, string Title, string Text)[] documents)

@@ -51,7 +51,7 @@ public sealed class JsonTranscodingTests : IDisposable
         using var byDefault = JsonDocument.Parse(await http.GetStringAsync("/api/v1/index"));
 
         Assert.Equal("default", list.RootElement.GetProperty("indexes")[0].GetProperty("name").GetString());
-        Assert.Equal("korean-bigram", info.RootElement.GetProperty("settings").GetProperty("analyzer").GetString());
+        Assert.Equal("korean-unigram-bigram", info.RootElement.GetProperty("settings").GetProperty("analyzer").GetString());
         Assert.Equal(info.RootElement.GetProperty("corpusSha256").GetString(), byDefault.RootElement.GetProperty("corpusSha256").GetString());
     }
 

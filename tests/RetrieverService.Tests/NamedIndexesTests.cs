@@ -72,7 +72,7 @@ public sealed class NamedIndexesTests : IDisposable
 
         Assert.Equal(["default", "later", "other"], list.Indexes.Select(i => i.Name));
         Assert.Equal([true, false, false], list.Indexes.Select(i => i.IsDefault));
-        Assert.Equal("korean-bigram", list.Indexes[0].Info.Analyzer);
+        Assert.Equal("korean-unigram-bigram", list.Indexes[0].Info.Analyzer);
         Assert.Equal("whitespace-bigram", list.Indexes[2].Info.Analyzer);
         Assert.Null(list.Indexes[1].Info);
         Assert.Contains("mrc index build", list.Indexes[1].UnavailableReason, StringComparison.Ordinal);
@@ -134,7 +134,7 @@ public sealed class NamedIndexesTests : IDisposable
         while (after.CorpusSha256 == otherBefore.CorpusSha256 && DateTime.UtcNow < deadline);
         Assert.Equal(rebuilt.Metadata.CorpusSha256, after.CorpusSha256);
         // The rebuild used the default settings, and the index now reports and searches with those.
-        Assert.Equal("korean-bigram", after.Settings.Analyzer);
+        Assert.Equal("korean-unigram-bigram", after.Settings.Analyzer);
         Assert.Equal(defaultBefore.BuiltAt, (await server.Client.GetIndexInfoAsync(new GetIndexInfoRequest(), Deadline)).BuiltAt);
     }
 

@@ -88,7 +88,7 @@ internal static class IndexCommands
     /// <summary>The settings file's content, or the defaults with the analyzer named on the command line.</summary>
     static IndexSettings ReadSettings(FileInfo? file, string? analyzer)
     {
-        if (file is null) return analyzer is null ? IndexSettings.Default : IndexSettings.ForAnalyzer(analyzer);
+        if (file is null) return analyzer is null ? IndexSettings.Default : IndexSettings.Default with { Analyzer = analyzer };
         if (analyzer is not null)
             throw new ArgumentException($"--analyzer and --settings both name the analyzer: set \"{IndexSettingsFile.Keys.Analyzer}\" in {file.Name} instead.");
         return IndexSettingsFile.Load(file.FullName);

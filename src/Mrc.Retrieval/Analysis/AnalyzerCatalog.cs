@@ -19,18 +19,22 @@ public static class AnalyzerCatalog
     public const string KoreanBigram = "korean-bigram";
     public const string Standard = "standard";
     public const string WhitespaceBigram = "whitespace-bigram";
+    public const string KoreanUnigramBigram = "korean-unigram-bigram";
 
-    /// <summary>The default: Korean words carry particles (서울에서, 서울의), so whole-word tokens rarely match; bigrams do.</summary>
-    public const string Default = KoreanBigram;
+    /// <summary>
+    /// The default: Korean words carry particles (서울에서, 서울의), so whole-word tokens rarely match;
+    /// bigrams do, and single characters catch one-letter words (docs/retrieval.md has the figures).
+    /// </summary>
+    public const string Default = KoreanUnigramBigram;
 
     internal static readonly LuceneVersion Version = LuceneVersion.LUCENE_48;
 
-    public static IReadOnlyList<string> Names { get; } = [KoreanBigram, Standard, WhitespaceBigram];
+    public static IReadOnlyList<string> Names { get; } = [KoreanBigram, Standard, WhitespaceBigram, KoreanUnigramBigram];
 
     public static bool IsKnown(string name) => Names.Contains(name, StringComparer.Ordinal);
 
     /// <summary>A new analyzer named <paramref name="name"/> with no word lists; the caller disposes it.</summary>
-    public static Analyzer Create(string name) => Create(IndexSettings.ForAnalyzer(name));
+    public static Analyzer Create(string name) => Create(IndexSettings.Bare(name));
 
     /// <summary>
     /// A new analyzer for <paramref name="settings"/>; the caller disposes it. The chain: words
@@ -45,8 +49,12 @@ public static class AnalyzerCatalog
             throw new ArgumentException($"Unknown analyzer '{settings.Analyzer}'. Known analyzers: {string.Join(", ", Names)}.", nameof(settings));
         var dictionary = DictionaryFilter.Entries(settings);
         var stopWords = settings.StopWords.Count == 0 ? null : new CharArraySet(Version, settings.StopWords.Select(Normalize).ToList(), ignoreCase: false);
-        string name = settings.Analyzer;
-        return Analyzer.NewAnonymous((_, reader) =>
+        var main = Create(settings.Analyzer, dictionary, stopWords);
+        return settings.WordsBoost > 0 ? new FieldAnalyzers(main, WordsWithoutParticles(dictionary, stopWords)) : main;
+    }
+
+    static Analyzer Create(string name, Dictionary<string, string> dictionary, CharArraySet? stopWords) =>
+        Analyzer.NewAnonymous((_, reader) =>
         {
             var source = new StandardTokenizer(Version, reader);
             TokenStream stream = Words(name, source);
@@ -56,6 +64,8 @@ public static class AnalyzerCatalog
             {
                 // Lucene's CJKBigramFilter: Hangul and Han runs become overlapping bigrams (대한민국 → 대한 한민 민국).
                 KoreanBigram => new CJKBigramFilter(stream),
+                // The same bigrams plus every Hangul and Han character on its own (one-letter words, names).
+                KoreanUnigramBigram => new CJKBigramFilter(stream, CJKScript.HAN | CJKScript.HIRAGANA | CJKScript.KATAKANA | CJKScript.HANGUL, outputUnigrams: true),
                 // Each word as typed plus, for Hangul and Han words, its bigrams at the same position.
                 WhitespaceBigram => new WordAndBigramFilter(stream),
                 _ => stream,
@@ -63,13 +73,41 @@ public static class AnalyzerCatalog
             if (stopWords is not null && name != Standard) stream = new StopFilter(Version, stream, stopWords);
             return new TokenStreamComponents(source, stream);
         });
+
+    /// <summary>The words field's chain: whole words, dictionary words cut out, stop words dropped, particles taken off.</summary>
+    static Analyzer WordsWithoutParticles(Dictionary<string, string> dictionary, CharArraySet? stopWords) =>
+        Analyzer.NewAnonymous((_, reader) =>
+        {
+            var source = new StandardTokenizer(Version, reader);
+            TokenStream stream = new LowerCaseFilter(Version, new CJKWidthFilter(source));
+            if (dictionary.Count > 0) stream = new DictionaryFilter(stream, dictionary);
+            if (stopWords is not null) stream = new StopFilter(Version, stream, stopWords);
+            stream = new ParticleStripFilter(stream);
+            if (stopWords is not null) stream = new StopFilter(Version, stream, stopWords);
+            return new TokenStreamComponents(source, stream);
+        });
+
+    /// <summary>The words field gets its own chain; every other field the analyzer's. Disposes both.</summary>
+    sealed class FieldAnalyzers(Analyzer main, Analyzer words) : AnalyzerWrapper(PER_FIELD_REUSE_STRATEGY)
+    {
+        protected override Analyzer GetWrappedAnalyzer(string fieldName) => fieldName == Indexing.PassageFields.Words ? words : main;
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                main.Dispose();
+                words.Dispose();
+            }
+            base.Dispose(disposing);
+        }
     }
 
     /// <summary>The word stage of each analyzer, before any word list or bigram.</summary>
     static TokenStream Words(string name, StandardTokenizer source) => name switch
     {
         // What Lucene's CJKAnalyzer does before bigramming, without its English stop words.
-        KoreanBigram or WhitespaceBigram => new LowerCaseFilter(Version, new CJKWidthFilter(source)),
+        KoreanBigram or WhitespaceBigram or KoreanUnigramBigram => new LowerCaseFilter(Version, new CJKWidthFilter(source)),
         // Exactly Lucene's StandardAnalyzer: whole words, lower-cased, English stop words removed, the
         // baseline that shows how badly particles hurt.
         Standard => new StopFilter(Version, new LowerCaseFilter(Version, new StandardFilter(Version, source)), StandardAnalyzer.STOP_WORDS_SET),

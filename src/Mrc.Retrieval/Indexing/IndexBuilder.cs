@@ -95,7 +95,7 @@ public static class IndexBuilder
                 cancellationToken.ThrowIfCancellationRequested();
                 foreach (var passage in Passages(corpus.Documents[i], options))
                 {
-                    writer.AddDocument(PassageFields.ToDocument(passage, options.TitlePrefix, titleField: options.Settings.TitleBoost > 0));
+                    writer.AddDocument(PassageFields.ToDocument(passage, options.TitlePrefix, titleField: options.Settings.TitleBoost > 0, wordsField: options.Settings.WordsBoost > 0));
                     passages++;
                 }
                 if ((i + 1) % ProgressEvery == 0) progress?.Report(new IndexBuildProgress("indexing", i + 1, total, passages));

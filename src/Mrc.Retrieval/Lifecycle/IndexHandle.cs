@@ -102,12 +102,12 @@ public sealed class IndexHandle
 
     /// <summary>
     /// The generation's settings.json; a generation built before settings existed has none and was
-    /// built with its metadata's analyzer and nothing else, which is what the defaults describe.
+    /// built with its metadata's analyzer and nothing else (<see cref="IndexSettings.Bare"/>).
     /// </summary>
     static IndexSettings LoadSettings(string generation, IndexMetadata metadata)
     {
         string path = System.IO.Path.Combine(generation, IndexSettingsFile.FileName);
-        if (!File.Exists(path)) return IndexSettings.ForAnalyzer(metadata.Analyzer);
+        if (!File.Exists(path)) return IndexSettings.Bare(metadata.Analyzer);
         var settings = IndexSettingsFile.Load(path);
         if (settings.Analyzer != metadata.Analyzer)
             throw new InvalidDataException($"{IndexSettingsFile.FileName} names the analyzer '{settings.Analyzer}' but {IndexMetadata.FileName} '{metadata.Analyzer}'.");

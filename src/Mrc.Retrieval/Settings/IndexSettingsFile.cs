@@ -17,7 +17,7 @@ namespace Mrc.Retrieval.Settings;
 ///   "stop_words": ["및", "the"],
 ///   "user_dictionary": ["국립중앙박물관"],
 ///   "synonyms": [["서울", "한양"]],
-///   "field_boosts": { "text": 1.0, "title": 0.5 },
+///   "field_boosts": { "text": 1.0, "title": 0.5, "words": 0.5 },
 ///   "bm25": { "k1": 0.2, "b": 1.0 }
 /// }
 /// </code>
@@ -37,6 +37,7 @@ public static class IndexSettingsFile
         public const string FieldBoosts = "field_boosts";
         public const string Text = "text";
         public const string Title = "title";
+        public const string Words = "words";
         public const string Bm25 = "bm25";
         public const string K1 = "k1";
         public const string B = "b";
@@ -85,6 +86,7 @@ public static class IndexSettingsFile
             writer.WriteStartObject(Keys.FieldBoosts);
             writer.WriteNumber(Keys.Text, settings.TextBoost);
             writer.WriteNumber(Keys.Title, settings.TitleBoost);
+            writer.WriteNumber(Keys.Words, settings.WordsBoost);
             writer.WriteEndObject();
             writer.WriteStartObject(Keys.Bm25);
             writer.WriteNumber(Keys.K1, settings.K1);
@@ -210,10 +212,11 @@ public static class IndexSettingsFile
                 {
                     Keys.Text => settings with { TextBoost = boost },
                     Keys.Title => settings with { TitleBoost = boost },
-                    _ => throw Error(ref reader, key, $"is not a field: the fields are {Keys.Text} and {Keys.Title}."),
+                    Keys.Words => settings with { WordsBoost = boost },
+                    _ => throw Error(ref reader, key, $"is not a field: the fields are {Keys.Text}, {Keys.Title} and {Keys.Words}."),
                 };
             }
-            if (settings.TextBoost == 0 && settings.TitleBoost == 0)
+            if (settings.TextBoost == 0 && settings.TitleBoost == 0 && settings.WordsBoost == 0)
                 throw Error(ref reader, Keys.FieldBoosts, "gives every field a boost of 0: nothing would be searched.");
             return settings;
         }
