@@ -50,18 +50,10 @@ public sealed record ScoringSettings(SimilarityKind Similarity, float K1, float 
 /// </summary>
 public sealed record ScoringOverride(SimilarityKind? Similarity = null, float? K1 = null, float? B = null)
 {
-    public bool IsEmpty => Similarity is null && K1 is null && B is null;
-
     /// <summary><paramref name="index"/>'s scoring with the parts set here replaced.</summary>
     public ScoringSettings Over(ScoringSettings index)
     {
         ArgumentNullException.ThrowIfNull(index);
         return new(Similarity ?? index.Similarity, K1 ?? index.K1, B ?? index.B);
-    }
-
-    public static ScoringOverride All(ScoringSettings scoring)
-    {
-        ArgumentNullException.ThrowIfNull(scoring);
-        return new(scoring.Similarity, scoring.K1, scoring.B);
     }
 }

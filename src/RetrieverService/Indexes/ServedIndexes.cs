@@ -17,7 +17,7 @@ public sealed class ServedIndexes : IDisposable
         foreach (var (name, path) in config.AllIndexes())
         {
             var expected = config.ExpectedSettings.TryGetValue(name, out var file) ? IndexSettingsFile.Load(file) : null;
-            var host = new IndexHost(path, config.ScoringOverride.IsEmpty ? null : config.ScoringOverride, loggers.CreateLogger<IndexHost>());
+            var host = new IndexHost(path, config.ScoringOverride, loggers.CreateLogger<IndexHost>());
             byName.Add(name, new ServedIndex(name, host, expected, name == RetrieverOptions.DefaultIndexName));
         }
         All = [.. byName.Values];
