@@ -33,7 +33,11 @@ import org.apache.lucene.store.ByteBuffersDirectory;
  * files prepare.py writes: the reference the .NET retriever is compared with in docs/retrieval.md.
  * Queries are built as the .NET side builds them: one SHOULD TermQuery per analyzer token.
  *
- * usage: java -cp LUCENE_JARS:. Recall DIR nori|cjk [k1 b]
+ * With a title boost above 0 the titles are indexed as a field of their own and each token is
+ * searched in both fields, the title's clauses multiplied by the boost (as the .NET settings'
+ * field_boosts.title).
+ *
+ * usage: java -cp LUCENE_JARS:. Recall DIR nori|cjk [k1 b [title_boost]]
  */
 public final class Recall {
     public static void main(String[] args) throws IOException {
@@ -41,6 +45,7 @@ public final class Recall {
         Analyzer analyzer = args[1].equals("nori") ? new KoreanAnalyzer() : new CJKAnalyzer(CharArraySet.EMPTY_SET);
         float k1 = args.length > 2 ? Float.parseFloat(args[2]) : 1.2f;
         float b = args.length > 3 ? Float.parseFloat(args[3]) : 0.75f;
+        float titleBoost = args.length > 4 ? Float.parseFloat(args[4]) : 0f;
         BM25Similarity similarity = new BM25Similarity(k1, b);
 
         ByteBuffersDirectory index = new ByteBuffersDirectory();
@@ -51,6 +56,7 @@ public final class Recall {
                 Document document = new Document();
                 document.add(new StringField("id", fields[0], Field.Store.YES));
                 document.add(new TextField("contents", unescape(fields[1]), Field.Store.NO));
+                if (titleBoost > 0) document.add(new TextField("title", unescape(fields[2]), Field.Store.NO));
                 writer.addDocument(document);
             }
         }
@@ -65,7 +71,7 @@ public final class Recall {
                 String[] fields = line.split("\t", -1);
                 Set<String> gold = new HashSet<>(List.of(fields[2].split(" ")));
                 questions++;
-                BooleanQuery query = query(analyzer, unescape(fields[1]));
+                BooleanQuery query = query(analyzer, unescape(fields[1]), titleBoost);
                 if (query == null) continue;
                 ScoreDoc[] top = searcher.search(query, 20).scoreDocs;
                 int firstHit = Integer.MAX_VALUE;
@@ -83,7 +89,7 @@ public final class Recall {
     }
 
     /** One SHOULD clause per distinct token, boosted by its count (BM25 scores that like repeated clauses). */
-    static BooleanQuery query(Analyzer analyzer, String text) throws IOException {
+    static BooleanQuery query(Analyzer analyzer, String text, float titleBoost) throws IOException {
         java.util.LinkedHashMap<String, Integer> counts = new java.util.LinkedHashMap<>();
         try (TokenStream stream = analyzer.tokenStream("contents", text)) {
             CharTermAttribute term = stream.addAttribute(CharTermAttribute.class);
@@ -93,8 +99,11 @@ public final class Recall {
         }
         if (counts.isEmpty()) return null;
         BooleanQuery.Builder builder = new BooleanQuery.Builder();
-        counts.forEach((token, count) -> builder.add(
-            new org.apache.lucene.search.BoostQuery(new TermQuery(new Term("contents", token)), count), BooleanClause.Occur.SHOULD));
+        counts.forEach((token, count) -> {
+            builder.add(new org.apache.lucene.search.BoostQuery(new TermQuery(new Term("contents", token)), count), BooleanClause.Occur.SHOULD);
+            if (titleBoost > 0)
+                builder.add(new org.apache.lucene.search.BoostQuery(new TermQuery(new Term("title", token)), count * titleBoost), BooleanClause.Occur.SHOULD);
+        });
         return builder.build();
     }
 

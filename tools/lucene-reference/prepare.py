@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes a KorQuAD/SQuAD file as the two tab-separated files Recall.java reads.
 
-passages.tsv   passage id, text          one per distinct paragraph context (first one wins)
+passages.tsv   passage id, text, title   one per distinct paragraph context (first one wins)
 questions.tsv  question id, question, space-separated ids of the passages that contain the
                whole gold paragraph (the retrieval hit rule of Mrc.Core RetrievalHits with
                whole paragraphs as passages)
@@ -34,9 +34,12 @@ def main():
     chosen = {"all": set(titles), "first": first, "second": set(titles) - first}[half]
 
     passages = {}  # text -> id
+    titles_of = {}  # id -> article title
     for a, article in enumerate(articles):
         for p, paragraph in enumerate(article["paragraphs"]):
-            passages.setdefault(paragraph["context"], f"{a}-{p}")
+            if paragraph["context"] not in passages:
+                passages[paragraph["context"]] = f"{a}-{p}"
+                titles_of[f"{a}-{p}"] = article["title"]
 
     containing = {}
     with open(f"{out_dir}/questions.tsv", "w", encoding="utf-8") as out:
@@ -51,7 +54,7 @@ def main():
                     out.write(f"{qa['id']}\t{escape(qa['question'])}\t{containing[context]}\n")
     with open(f"{out_dir}/passages.tsv", "w", encoding="utf-8") as out:
         for text, pid in passages.items():
-            out.write(f"{pid}\t{escape(text)}\n")
+            out.write(f"{pid}\t{escape(text)}\t{escape(titles_of[pid])}\n")
 
 
 if __name__ == "__main__":
