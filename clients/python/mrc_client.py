@@ -21,10 +21,11 @@ PROTOS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "p
 
 
 def compile_messages():
-    """Generates retriever_pb2 / reader_pb2 with protoc and imports them."""
+    """Generates retriever_pb2 / reader_pb2 (and the google.api HTTP annotations they import) with protoc and imports them."""
     out = tempfile.mkdtemp(prefix="mrc-protos-")
     subprocess.run(
-        ["protoc", f"-I{PROTOS}", f"--python_out={out}", "mrc/v1/retriever.proto", "mrc/v1/reader.proto"],
+        ["protoc", f"-I{PROTOS}", f"--python_out={out}",
+         "google/api/http.proto", "google/api/annotations.proto", "mrc/v1/retriever.proto", "mrc/v1/reader.proto"],
         check=True,
     )
     sys.path.insert(0, out)

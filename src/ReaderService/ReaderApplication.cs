@@ -11,7 +11,8 @@ public static class ReaderApplication
     public static IHostApplicationBuilder AddReader(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.AddGrpcServiceDefaults<ReaderErrors>();
+        // gRPC, and the same calls as JSON over HTTP/1.1 (curl), with the same validation and status codes.
+        builder.AddGrpcServiceDefaults<ReaderErrors>().AddJsonTranscoding();
         var services = builder.Services;
         services.AddValidatedOptions<ReaderOptions>(ReaderOptions.SectionName);
         services.AddSingleton(sp => new ModelManager(

@@ -1,28 +1,20 @@
-using Microsoft.Extensions.Options;
-using Mrc.Retrieval.Lifecycle;
-using Mrc.Retrieval.Search;
 using Mrc.Retriever.Grpc;
+using Mrc.Retriever.Indexes;
 using Mrc.Retriever.Lifecycle;
 
 namespace Mrc.Retriever;
 
-/// <summary>What Program.cs calls: the retriever's services (options, index host, searcher, reload, health) and endpoints.</summary>
+/// <summary>What Program.cs calls: the retriever's services (options, the served indexes, reload, health) and endpoints.</summary>
 public static class RetrieverApplication
 {
     public static IHostApplicationBuilder AddRetriever(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.AddGrpcServiceDefaults<RetrieverErrors>();
+        // gRPC, and the same calls as JSON over HTTP/1.1 (curl), with the same validation and status codes.
+        builder.AddGrpcServiceDefaults<RetrieverErrors>().AddJsonTranscoding();
         var services = builder.Services;
         services.AddValidatedOptions<RetrieverOptions>(RetrieverOptions.SectionName);
-        services.AddSingleton(sp =>
-        {
-            var options = sp.GetRequiredService<IOptions<RetrieverOptions>>().Value;
-            return new IndexHost(options.IndexPath, options.DefaultScoring, sp.GetRequiredService<ILogger<IndexHost>>());
-        });
-        services.AddSingleton(sp => new PassageSearcher(
-            sp.GetRequiredService<IndexHost>(),
-            sp.GetRequiredService<IOptions<RetrieverOptions>>().Value.DefaultScoring));
+        services.AddSingleton<ServedIndexes>();
         services.AddHostedService<IndexReloadService>();
         services.AddHealthChecks().AddCheck<IndexHealthCheck>("retriever-index");
         return builder;

@@ -1,28 +1,39 @@
 using System.ComponentModel.DataAnnotations;
+using Mrc.Core.Data;
 using Mrc.Retrieval.Search;
+using Mrc.Retrieval.Settings;
 
 namespace Mrc.Retriever;
 
-/// <summary>The "Retriever" configuration section: which index to serve, default scoring, and request limits.</summary>
+/// <summary>The "Retriever" configuration section: which indexes to serve, default scoring, and request limits.</summary>
 public sealed class RetrieverOptions : IValidatableObject
 {
     public const string SectionName = "Retriever";
 
-    /// <summary>Index folder written by <c>mrc index build --out DIR</c> (absolute, or relative to the working directory).</summary>
+    /// <summary>The name of the index at <see cref="IndexPath"/>, the one a request without an index name searches.</summary>
+    public const string DefaultIndexName = "default";
+
+    /// <summary>Index folder written by <c>mrc index build --out DIR</c> (absolute, or relative to the working directory): the default index.</summary>
     public string IndexPath { get; set; } = "";
 
-    /// <summary>Scoring when a request sets none.</summary>
-    public SimilarityKind Similarity { get; set; } = SimilarityKind.Bm25;
+    /// <summary>More indexes, by name (lower-case letters, digits, '-' and '_'): name → index folder. Requests choose one with their <c>index</c> field.</summary>
+    public Dictionary<string, string> Indexes { get; set; } = [];
 
     /// <summary>
-    /// Default BM25 k1, tuned on the first half of KorQuAD dev part a (docs/retrieval.md). Low because
-    /// a bigram that occurs once in a passage already says most of what it can: repeats of common
-    /// bigrams (particles, endings) should not outweigh rare ones.
+    /// Optional, by index name ("default" for <see cref="IndexPath"/>): the settings file an index is
+    /// expected to have been built with. An index built otherwise is still searched with its own
+    /// settings (the ones its tokens were made with), and GetIndexInfo reports the difference.
     /// </summary>
-    public float K1 { get; set; } = ScoringSettings.Tuned.K1;
+    public Dictionary<string, string> ExpectedSettings { get; set; } = [];
 
-    /// <summary>Default BM25 b, tuned with <see cref="K1"/>: full length normalisation, so long paragraphs do not win on size.</summary>
-    public float B { get; set; } = ScoringSettings.Tuned.B;
+    /// <summary>Scoring for every index when a request sets none; unset, each index scores with its own settings (BM25 k1 and b).</summary>
+    public SimilarityKind? Similarity { get; set; }
+
+    /// <summary>BM25 k1 for every index when a request sets none; unset, each index's own (0.2 unless its settings say otherwise).</summary>
+    public float? K1 { get; set; }
+
+    /// <summary>BM25 b for every index when a request sets none; unset, each index's own (1.0 unless its settings say otherwise).</summary>
+    public float? B { get; set; }
 
     /// <summary>Passages returned when a request leaves top_k at 0.</summary>
     public int DefaultTopK { get; set; } = 10;
@@ -42,7 +53,12 @@ public sealed class RetrieverOptions : IValidatableObject
     /// <summary>How often the service looks for a newly published index generation.</summary>
     public TimeSpan ReloadInterval { get; set; } = TimeSpan.FromSeconds(5);
 
-    public ScoringSettings DefaultScoring => new(Similarity, K1, B);
+    /// <summary>What the configuration sets over each index's own scoring.</summary>
+    public ScoringOverride ScoringOverride => new(Similarity, K1, B);
+
+    /// <summary>Every served index, name → folder: the default one first, then the others by name.</summary>
+    public IEnumerable<KeyValuePair<string, string>> AllIndexes() =>
+        Indexes.OrderBy(i => i.Key, StringComparer.Ordinal).Prepend(new(DefaultIndexName, IndexPath));
 
     /// <summary>Upper bounds that keep one request from monopolising the service.</summary>
     const int TopKCeiling = 1000, BatchCeiling = 10_000, QueryCharsCeiling = 100_000;
@@ -53,12 +69,28 @@ public sealed class RetrieverOptions : IValidatableObject
         string section = SectionName;
         if (string.IsNullOrWhiteSpace(IndexPath))
             yield return Fail($"{section}:IndexPath is not set: point it at a folder built with `mrc index build --out DIR`.");
-        if (!Enum.IsDefined(Similarity))
+        foreach (var (name, path) in Indexes)
+        {
+            if (name == DefaultIndexName)
+                yield return Fail($"{section}:Indexes:{DefaultIndexName} is the index at {section}:IndexPath; give this one another name.");
+            else if (!IsIndexName(name))
+                yield return Fail($"{section}:Indexes:{name}: an index name is 1 to 64 lower-case letters, digits, '-' or '_', starting with a letter or digit.");
+            if (string.IsNullOrWhiteSpace(path))
+                yield return Fail($"{section}:Indexes:{name} is empty: give the index folder built with `mrc index build --out DIR`.");
+        }
+        foreach (var (name, file) in ExpectedSettings)
+        {
+            if (name != DefaultIndexName && !Indexes.ContainsKey(name))
+                yield return Fail($"{section}:ExpectedSettings:{name} names no index; the indexes are {string.Join(", ", AllIndexes().Select(i => i.Key))}.");
+            else if (LoadProblem(file) is { } problem)
+                yield return Fail($"{section}:ExpectedSettings:{name}: {problem}");
+        }
+        if (Similarity is { } similarity && !Enum.IsDefined(similarity))
             yield return Fail($"{section}:Similarity must be Bm25 or Tfidf.");
-        if (!ScoringSettings.K1InRange(K1))
-            yield return Fail(FormattableString.Invariant($"{section}:K1 must be in [{ScoringSettings.MinK1}, {ScoringSettings.MaxK1}], not {K1}."));
-        if (!ScoringSettings.BInRange(B))
-            yield return Fail(FormattableString.Invariant($"{section}:B must be in [{ScoringSettings.MinB}, {ScoringSettings.MaxB}], not {B}."));
+        if (K1 is { } k1 && !ScoringSettings.K1InRange(k1))
+            yield return Fail(FormattableString.Invariant($"{section}:K1 must be in [{ScoringSettings.MinK1}, {ScoringSettings.MaxK1}], not {k1}."));
+        if (B is { } b && !ScoringSettings.BInRange(b))
+            yield return Fail(FormattableString.Invariant($"{section}:B must be in [{ScoringSettings.MinB}, {ScoringSettings.MaxB}], not {b}."));
         if (MaxTopK is < 1 or > TopKCeiling)
             yield return Fail($"{section}:MaxTopK must be in [1, {TopKCeiling}], not {MaxTopK}.");
         if (DefaultTopK < 1 || DefaultTopK > MaxTopK)
@@ -74,4 +106,22 @@ public sealed class RetrieverOptions : IValidatableObject
     }
 
     static ValidationResult Fail(string message) => new(message);
+
+    static bool IsIndexName(string name) =>
+        name.Length is >= 1 and <= 64 && char.IsAsciiLetterLower(name[0]) | char.IsAsciiDigit(name[0])
+        && name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '_');
+
+    /// <summary>Why a settings file cannot be used, or null when it can.</summary>
+    static string? LoadProblem(string file)
+    {
+        try
+        {
+            IndexSettingsFile.Load(file);
+            return null;
+        }
+        catch (Exception e) when (e is DataFormatException or IOException or UnauthorizedAccessException)
+        {
+            return e.Message;
+        }
+    }
 }

@@ -44,13 +44,61 @@ public sealed class RetrievalCommandsTests : IDisposable
         Assert.Equal(0, eval.Exit);
         using var json = JsonDocument.Parse(eval.Out);
         var root = json.RootElement;
-        Assert.Equal("korean-bigram", root.GetProperty("analyzer").GetString());
+        Assert.Equal("korean-unigram-bigram", root.GetProperty("analyzer").GetString());
         Assert.True(root.GetProperty("questions").GetInt32() > 50);
         double r1 = root.GetProperty("recall").GetProperty("1").GetDouble(), r20 = root.GetProperty("recall").GetProperty("20").GetDouble();
         Assert.InRange(r1, 0.8, 1.0);
         Assert.InRange(r20, r1, 1.0);
         Assert.InRange(root.GetProperty("mrr").GetDouble(), r1, 1.0);
         Assert.True(root.GetProperty("queries_per_second").GetDouble() > 0);
+    }
+
+    [Fact]
+    public async Task IndexBuild_WithAMalformedSettingsFile_NamesTheKeyAndLineAndPublishesNothing()
+    {
+        Assert.Equal(0, (await Run("index", "build", "--corpus", Corpus, "--out", Index, "--chunk-size", "0")).Exit);
+        string before = File.ReadAllText(Path.Combine(Index, "CURRENT"));
+        var entries = Directory.GetFileSystemEntries(Index).Order(StringComparer.Ordinal).ToList();
+        string settings = Path.Combine(work, "settings.json");
+        File.WriteAllText(settings, "{\n  \"analyzer\": \"korean-bigram\",\n  \"bm25\": { \"k1\": 0.2, \"b\": 1.5 }\n}\n");
+
+        var build = await Run("index", "build", "--corpus", Corpus, "--out", Index, "--chunk-size", "0", "--settings", settings);
+
+        Assert.Equal(2, build.Exit);
+        Assert.Contains("settings.json:3: bm25.b must be between 0 and 1, not 1.5", build.Error, StringComparison.Ordinal);
+        Assert.Equal(before, File.ReadAllText(Path.Combine(Index, "CURRENT")));
+        Assert.Equal(entries, Directory.GetFileSystemEntries(Index).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task IndexBuild_WithSettings_StoresThemInTheGenerationAndEvalUsesThem()
+    {
+        string settings = Path.Combine(work, "settings.json");
+        File.WriteAllText(settings, """{ "analyzer": "whitespace-bigram", "bm25": { "k1": 1.1, "b": 0.6 } }""");
+
+        var build = await Run("index", "build", "--corpus", Corpus, "--out", Index, "--chunk-size", "0", "--settings", settings);
+        var eval = await Run("retrieval", "eval", "--index", Index, "--dataset", Corpus, "--k", "1", "--json");
+
+        Assert.Equal(0, build.Exit);
+        string generation = Path.Combine(Index, File.ReadAllText(Path.Combine(Index, "CURRENT")).Trim());
+        Assert.Contains("\"whitespace-bigram\"", File.ReadAllText(Path.Combine(generation, "settings.json")), StringComparison.Ordinal);
+        using var json = JsonDocument.Parse(eval.Out);
+        Assert.Equal("whitespace-bigram", json.RootElement.GetProperty("analyzer").GetString());
+        Assert.Equal(1.1, json.RootElement.GetProperty("k1").GetDouble(), 5);
+        Assert.Equal(0.6, json.RootElement.GetProperty("b").GetDouble(), 5);
+    }
+
+    [Fact]
+    public async Task IndexBuild_WithSettingsAndAnalyzer_AsksForOneOfThem()
+    {
+        string settings = Path.Combine(work, "settings.json");
+        File.WriteAllText(settings, "{}");
+
+        var build = await Run("index", "build", "--corpus", Corpus, "--out", Index, "--settings", settings, "--analyzer", "standard");
+
+        Assert.Equal(2, build.Exit);
+        Assert.Contains("--analyzer and --settings", build.Error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Index) && Directory.EnumerateFileSystemEntries(Index).Any());
     }
 
     [Fact]

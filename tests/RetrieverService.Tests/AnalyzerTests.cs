@@ -53,7 +53,7 @@ public class AnalyzerTests
     public void Search_UsesTheAnalyzerStoredInTheIndex(string analyzer)
     {
         using var temp = new TempDirectory();
-        PartA.BuildIndex(temp.Path, temp.Combine("index"), 0, 3, new IndexBuildOptions { Analyzer = analyzer, ChunkSize = 0 });
+        PartA.BuildIndex(temp.Path, temp.Combine("index"), 0, 3, new IndexBuildOptions { Settings = Mrc.Retrieval.Settings.IndexSettings.Bare(analyzer), ChunkSize = 0 });
         using var host = IndexHost.Open(temp.Combine("index"));
         var question = PartA.All.Articles[1].Paragraphs[0].Questions[0];
 

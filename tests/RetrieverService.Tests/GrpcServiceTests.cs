@@ -100,7 +100,7 @@ public class GrpcServiceTests(ServerFixture fixture) : IClassFixture<ServerFixtu
 
         Assert.Equal(fixture.Metadata.CorpusSha256, info.CorpusSha256);
         Assert.Equal(fixture.Metadata.CorpusSource, info.CorpusSource);
-        Assert.Equal("korean-bigram", info.Analyzer);
+        Assert.Equal("korean-unigram-bigram", info.Analyzer);
         Assert.Equal(fixture.Metadata.PassageCount, info.PassageCount);
         Assert.Equal(fixture.Metadata.DocumentCount, info.DocumentCount);
         Assert.Equal((1.1f, 0.6f, Similarity.Bm25), (info.DefaultK1, info.DefaultB, info.DefaultSimilarity));

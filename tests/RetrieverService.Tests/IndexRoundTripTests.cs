@@ -79,7 +79,7 @@ public class IndexRoundTripTests(SmallIndexFixture index) : IClassFixture<SmallI
         string sha = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(index.CorpusPath)));
         Assert.Equal(sha, metadata.CorpusSha256);
         Assert.Equal(Path.GetFileName(index.CorpusPath), metadata.CorpusSource);
-        Assert.Equal(AnalyzerCatalog.KoreanBigram, metadata.Analyzer);
+        Assert.Equal(AnalyzerCatalog.Default, metadata.Analyzer);
         Assert.Equal((0, 0, false), (metadata.ChunkSize, metadata.ChunkOverlap, metadata.TitlePrefix));
         int distinct = PartA.Articles(0, SmallIndexFixture.Articles).Articles.SelectMany(a => a.Paragraphs).Select(p => p.Context).Distinct().Count();
         Assert.Equal(distinct, metadata.DocumentCount);

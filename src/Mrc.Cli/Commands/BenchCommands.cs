@@ -34,8 +34,8 @@ internal static class BenchCommands
             var questions = QuestionSetReader.Load(parse.GetValue(dataset)!.FullName)
                 .Select(q => q.Question).Where(q => !string.IsNullOrWhiteSpace(q)).ToList();
             if (questions.Count == 0) throw new ArgumentException("The dataset has no questions.");
-            var settings = scoring.Read(parse);
-            using var host = SearchOptions.OpenIndex(parse.GetValue(index)!, settings);
+            var (host, settings) = scoring.OpenIndex(parse, parse.GetValue(index)!);
+            using var ownedHost = host;
             var searcher = new PassageSearcher(host, settings);
 
             foreach (var q in questions.Take(200)) TrySearch(searcher, q, top);

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using Mrc.Retrieval.Analysis;
 using Mrc.Retrieval.Indexing;
+using Mrc.Retrieval.Settings;
 
 namespace Mrc.Cli.Commands;
 
@@ -17,12 +18,15 @@ internal static class IndexCommands
             Required = true,
         };
         var output = new Option<DirectoryInfo>("--out") { Description = "Index folder; an index already there keeps serving until the new one is complete.", Required = true };
-        var analyzer = new Option<string>("--analyzer")
+        var analyzer = new Option<string?>("--analyzer")
         {
-            Description = $"Analyzer: {string.Join(", ", AnalyzerCatalog.Names)}.",
-            DefaultValueFactory = _ => AnalyzerCatalog.Default,
+            Description = $"Analyzer: {string.Join(", ", AnalyzerCatalog.Names)} (default {AnalyzerCatalog.Default}); with --settings, give it there instead.",
         };
         analyzer.AcceptOnlyFromAmong([.. AnalyzerCatalog.Names]);
+        var settingsFile = new Option<FileInfo?>("--settings")
+        {
+            Description = "Index settings (JSON): analyzer, stop words, user dictionary, synonyms, field boosts, BM25 k1/b; see docs/retrieval.md. Stored with the index.",
+        };
         var chunkSize = new Option<int>("--chunk-size")
         {
             Description = "Longest passage in characters; 0 indexes every document whole.",
@@ -38,13 +42,13 @@ internal static class IndexCommands
 
         var build = new Command("build", "Build a BM25 index of a corpus (exact-duplicate texts are indexed once).")
         {
-            corpus, output, analyzer, chunkSize, chunkOverlap, titlePrefix, ifMissing,
+            corpus, output, settingsFile, analyzer, chunkSize, chunkOverlap, titlePrefix, ifMissing,
         };
         build.SetAction((parse, cancellationToken) => CommandErrors.Guard(console, async () =>
         {
             var options = new IndexBuildOptions
             {
-                Analyzer = parse.GetValue(analyzer)!,
+                Settings = ReadSettings(parse.GetValue(settingsFile), parse.GetValue(analyzer)),
                 ChunkSize = parse.GetValue(chunkSize),
                 ChunkOverlap = parse.GetValue(chunkOverlap),
                 TitlePrefix = parse.GetValue(titlePrefix),
@@ -79,6 +83,15 @@ internal static class IndexCommands
         }));
 
         return new Command("index", "Build retrieval indexes.") { build };
+    }
+
+    /// <summary>The settings file's content, or the defaults with the analyzer named on the command line.</summary>
+    static IndexSettings ReadSettings(FileInfo? file, string? analyzer)
+    {
+        if (file is null) return analyzer is null ? IndexSettings.Default : IndexSettings.Default with { Analyzer = analyzer };
+        if (analyzer is not null)
+            throw new ArgumentException($"--analyzer and --settings both name the analyzer: set \"{IndexSettingsFile.Keys.Analyzer}\" in {file.Name} instead.");
+        return IndexSettingsFile.Load(file.FullName);
     }
 
     /// <summary>Writes build progress to stderr synchronously (IProgress&lt;T&gt;'s Progress class would post it to the thread pool, out of order).</summary>

@@ -72,8 +72,8 @@ internal static class ReaderCommands
                 $"model {modelDir.Name}: {local.Config.ModelType}, {local.Parameters:N0} parameters on {local.Executor.Device} in {local.ElementType}; {examples.Count} questions");
             var reader = new InProcessReader(local.Engine, modelDir.Name, "", windows.MaxSeqLength);
 
-            var scoringSettings = scoring.Read(parse);
-            using var host = indexDir is null ? null : SearchOptions.OpenIndex(indexDir, scoringSettings);
+            var (opened, scoringSettings) = indexDir is null ? (null, null) : scoring.OpenIndex(parse, indexDir);
+            using var host = opened;
             var retriever = host is null ? null : new InProcessRetriever(new PassageSearcher(host, scoringSettings), Environment.ProcessorCount);
             var pipeline = new OdqaPipeline(retriever, reader);
             var run = new PipelineSettings(settings, host is null ? null : new RetrievalSettings(k), ReadParallelism: parse.GetValue(parallelism));

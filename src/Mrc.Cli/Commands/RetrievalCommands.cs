@@ -22,6 +22,12 @@ internal static class RetrievalCommands
             Description = "Use only half of the questions, split by sorted question id: first = the first ⌈n/2⌉, second = the rest (tune on one, report on the other).",
             DefaultValueFactory = _ => QuestionHalf.All,
         };
+        var halfBy = new Option<string>("--half-by")
+        {
+            Description = "How --questions-from-half splits: questions (by sorted question id) or articles (by sorted article title; no article in both halves).",
+            DefaultValueFactory = _ => "questions",
+        };
+        halfBy.AcceptOnlyFromAmong("questions", "articles");
         var json = new Option<bool>("--json") { Description = "Print the result as one JSON object." };
 
         var eval = new Command("eval",
@@ -29,15 +35,18 @@ internal static class RetrievalCommands
             + "whose character range covers the gold answer span answer_start..answer_start+len(answer). "
             + "MRR uses the first hit within the largest k. Queries run one at a time on one thread.")
         {
-            index, dataset, ks, half, json,
+            index, dataset, ks, half, halfBy, json,
         };
         scoring.AddTo(eval);
         eval.SetAction((parse, _) => CommandErrors.Guard(console, async () =>
         {
             var cutoffs = ParseKs(parse.GetValue(ks)!);
-            var questions = QuestionHalves.Select(QuestionSetReader.Load(parse.GetValue(dataset)!.FullName), parse.GetValue(half));
-            var settings = scoring.Read(parse);
-            using var host = SearchOptions.OpenIndex(parse.GetValue(index)!, settings);
+            var all = QuestionSetReader.Load(parse.GetValue(dataset)!.FullName);
+            var questions = parse.GetValue(halfBy) == "articles"
+                ? QuestionHalves.SelectByArticle(all, parse.GetValue(half))
+                : QuestionHalves.Select(all, parse.GetValue(half));
+            var (host, settings) = scoring.OpenIndex(parse, parse.GetValue(index)!);
+            using var ownedHost = host;
             var searcher = new PassageSearcher(host, settings);
             var report = RetrievalEvaluator.Evaluate(searcher, questions, cutoffs, settings,
                 new Progress<int>(done => console.Error.WriteLine($"{done}/{questions.Count} questions")));

@@ -23,8 +23,8 @@ internal static class SearchCommand
         {
             int top = parse.GetValue(k);
             if (top <= 0) throw new ArgumentException($"--k must be positive, not {top}.");
-            var settings = scoring.Read(parse);
-            using var host = SearchOptions.OpenIndex(parse.GetValue(index)!, settings);
+            var (host, settings) = scoring.OpenIndex(parse, parse.GetValue(index)!);
+            using var ownedHost = host;
             var result = new PassageSearcher(host, settings).Search(parse.GetValue(query)!, top);
             bool asJson = parse.GetValue(json);
             foreach (var hit in result.Hits)

@@ -23,4 +23,18 @@ public static class QuestionHalves
         int firstCount = (sorted.Count + 1) / 2;
         return half == QuestionHalf.First ? sorted[..firstCount] : sorted[firstCount..];
     }
+
+    /// <summary>
+    /// The same two-way split by article, so that no article has questions in both halves: article
+    /// titles sorted in ordinal order, the first ⌈m/2⌉ articles are the first half. Questions keep
+    /// their order. (tools/lucene-reference/prepare.py splits the same way.)
+    /// </summary>
+    public static IReadOnlyList<QuestionExample> SelectByArticle(IReadOnlyList<QuestionExample> questions, QuestionHalf half)
+    {
+        ArgumentNullException.ThrowIfNull(questions);
+        if (half == QuestionHalf.All) return questions;
+        var titles = questions.Select(q => q.Title ?? "").Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var first = titles.Take((titles.Count + 1) / 2).ToHashSet(StringComparer.Ordinal);
+        return [.. questions.Where(q => first.Contains(q.Title ?? "") == (half == QuestionHalf.First))];
+    }
 }

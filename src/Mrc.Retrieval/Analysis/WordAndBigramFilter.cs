@@ -5,13 +5,14 @@ namespace Mrc.Retrieval.Analysis;
 
 /// <summary>
 /// Passes every word through and, after a Hangul or Han word longer than two characters, also emits
-/// its character bigrams at the same position. The word keeps exact matches strong; the bigrams
+/// its character bigrams at the same position; a user-dictionary word stays whole. The word keeps exact matches strong; the bigrams
 /// still match when a particle is glued to the word (서울특별시에서 shares 서울, 특별, 별시 with 서울특별시).
 /// </summary>
 internal sealed class WordAndBigramFilter : TokenFilter
 {
     readonly ICharTermAttribute term;
     readonly IPositionIncrementAttribute positionIncrement;
+    readonly ITypeAttribute type;
     string? word;
     int nextBigram;
 
@@ -19,6 +20,7 @@ internal sealed class WordAndBigramFilter : TokenFilter
     {
         term = AddAttribute<ICharTermAttribute>();
         positionIncrement = AddAttribute<IPositionIncrementAttribute>();
+        type = AddAttribute<ITypeAttribute>();
     }
 
     public override bool IncrementToken()
@@ -33,7 +35,7 @@ internal sealed class WordAndBigramFilter : TokenFilter
         word = null;
         if (!m_input.IncrementToken()) return false;
         var current = term.ToString();
-        if (current.Length > 2 && current.Any(IsBigramScript))
+        if (current.Length > 2 && type.Type != DictionaryFilter.WordType && current.Any(IsBigramScript))
         {
             word = current;
             nextBigram = 0;

@@ -1,12 +1,12 @@
-using Mrc.Retrieval.Analysis;
+using Mrc.Retrieval.Settings;
 
 namespace Mrc.Retrieval.Indexing;
 
 /// <summary>How a corpus is cut and analysed when it is indexed.</summary>
 public sealed record IndexBuildOptions
 {
-    /// <summary>Analyzer name (see <see cref="AnalyzerCatalog"/>); stored in the metadata and reused for queries.</summary>
-    public string Analyzer { get; init; } = AnalyzerCatalog.Default;
+    /// <summary>Analysis and scoring (a settings file's content); stored in the generation and reused for queries.</summary>
+    public IndexSettings Settings { get; init; } = IndexSettings.Default;
 
     /// <summary>Longest passage in characters; 0 indexes each document whole.</summary>
     public int ChunkSize { get; init; } = 1200;
@@ -19,8 +19,9 @@ public sealed record IndexBuildOptions
 
     public void Validate()
     {
-        if (!AnalyzerCatalog.IsKnown(Analyzer))
-            throw new ArgumentException($"Unknown analyzer '{Analyzer}'. Known analyzers: {string.Join(", ", AnalyzerCatalog.Names)}.");
+        ArgumentNullException.ThrowIfNull(Settings);
+        if (!Analysis.AnalyzerCatalog.IsKnown(Settings.Analyzer))
+            throw new ArgumentException($"Unknown analyzer '{Settings.Analyzer}'. Known analyzers: {string.Join(", ", Analysis.AnalyzerCatalog.Names)}.");
         if (ChunkSize < 0) throw new ArgumentException($"Chunk size must be 0 (no splitting) or positive, not {ChunkSize}.");
         if (ChunkOverlap < 0) throw new ArgumentException($"Chunk overlap must not be negative, not {ChunkOverlap}.");
         if (ChunkSize > 0 && ChunkOverlap >= ChunkSize)

@@ -2,6 +2,7 @@ using Lucene.Net.Index;
 using Lucene.Net.Search.Similarities;
 using Lucene.Net.Store;
 using Mrc.Retrieval.Analysis;
+using Mrc.Retrieval.Settings;
 
 namespace Mrc.Retrieval.Indexing;
 
@@ -40,7 +41,7 @@ public static class IndexBuilder
             {
                 CorpusSource = corpus.Source,
                 CorpusSha256 = corpus.Sha256,
-                Analyzer = options.Analyzer,
+                Analyzer = options.Settings.Analyzer,
                 ChunkSize = options.ChunkSize,
                 ChunkOverlap = options.ChunkSize == 0 ? 0 : options.ChunkOverlap,
                 TitlePrefix = options.TitlePrefix,
@@ -49,6 +50,7 @@ public static class IndexBuilder
                 DuplicatesSkipped = corpus.DuplicatesSkipped,
                 BuiltAt = builtAt,
             };
+            IndexSettingsFile.Save(options.Settings, staging);
             metadata.Save(staging);
             cancellationToken.ThrowIfCancellationRequested();
 
@@ -74,7 +76,7 @@ public static class IndexBuilder
         IngestedCorpus corpus, string directory, IndexBuildOptions options,
         IProgress<IndexBuildProgress>? progress, CancellationToken cancellationToken)
     {
-        using var analyzer = AnalyzerCatalog.Create(options.Analyzer);
+        using var analyzer = AnalyzerCatalog.Create(options.Settings);
         using var luceneDirectory = FSDirectory.Open(directory);
         var config = new IndexWriterConfig(AnalyzerCatalog.Version, analyzer)
         {
@@ -93,7 +95,7 @@ public static class IndexBuilder
                 cancellationToken.ThrowIfCancellationRequested();
                 foreach (var passage in Passages(corpus.Documents[i], options))
                 {
-                    writer.AddDocument(PassageFields.ToDocument(passage, options.TitlePrefix));
+                    writer.AddDocument(PassageFields.ToDocument(passage, options.TitlePrefix, titleField: options.Settings.TitleBoost > 0, wordsField: options.Settings.WordsBoost > 0));
                     passages++;
                 }
                 if ((i + 1) % ProgressEvery == 0) progress?.Report(new IndexBuildProgress("indexing", i + 1, total, passages));

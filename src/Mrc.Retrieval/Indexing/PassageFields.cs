@@ -17,10 +17,20 @@ public static class PassageFields
     /// <summary>The analyzed, unstored field queries run against (title prefix plus passage text).</summary>
     public const string Contents = "contents";
 
-    internal static Document ToDocument(IndexedPassage passage, bool titlePrefix)
+    /// <summary>
+    /// The same text as <see cref="Contents"/> as whole words with their particles taken off,
+    /// indexed only when the settings give words a boost: exact word matches on top of the bigrams.
+    /// </summary>
+    public const string Words = "words";
+
+    /// <summary>The analyzed, unstored title, indexed only when the settings give titles a boost.</summary>
+    public const string TitleContents = "title_contents";
+
+    internal static Document ToDocument(IndexedPassage passage, bool titlePrefix, bool titleField, bool wordsField)
     {
+        string contents = titlePrefix && passage.Title.Length > 0 ? passage.Title + "\n" + passage.Text : passage.Text;
         // Ids are StringFields: indexed as one exact token, so a passage can be found or replaced by id.
-        return new Document
+        var document = new Document
         {
             new StringField(Id, passage.Id, Field.Store.YES),
             new StringField(DocumentId, passage.DocumentId, Field.Store.YES),
@@ -29,8 +39,11 @@ public static class PassageFields
             new StoredField(Text, passage.Text),
             new StoredField(Start, passage.StartChar),
             new StoredField(End, passage.EndChar),
-            new TextField(Contents, titlePrefix && passage.Title.Length > 0 ? passage.Title + "\n" + passage.Text : passage.Text, Field.Store.NO),
+            new TextField(Contents, contents, Field.Store.NO),
         };
+        if (wordsField) document.Add(new TextField(Words, contents, Field.Store.NO));
+        if (titleField) document.Add(new TextField(TitleContents, passage.Title, Field.Store.NO));
+        return document;
     }
 
     internal static IndexedPassage FromDocument(Document document) => new(

@@ -5,6 +5,7 @@ using Lucene.Net.Store;
 using Mrc.Retrieval.Analysis;
 using Mrc.Retrieval.Indexing;
 using Mrc.Retrieval.Search;
+using Mrc.Retrieval.Settings;
 
 namespace Mrc.Retrieval.Lifecycle;
 
@@ -24,8 +25,9 @@ public sealed class IndexHandle
     // Memory grows at most to the corpus text, and only with passages that are actually returned.
     readonly IndexedPassage?[] passages;
 
-    IndexHandle(string generationName, string path, IndexMetadata metadata, FSDirectory directory, SearcherManager searchers, Analyzer analyzer, ScoringSettings scoring)
+    IndexHandle(string generationName, string path, IndexMetadata metadata, IndexSettings settings, FSDirectory directory, SearcherManager searchers, Analyzer analyzer, ScoringSettings scoring)
     {
+        Settings = settings;
         Scoring = scoring;
         GenerationName = generationName;
         Path = path;
@@ -47,13 +49,20 @@ public sealed class IndexHandle
     public string GenerationName { get; }
     public string Path { get; }
     public IndexMetadata Metadata { get; }
+
+    /// <summary>The settings the generation was built with; queries are analysed and weighted by them.</summary>
+    public IndexSettings Settings { get; }
+
     public Analyzer Analyzer { get; }
 
-    /// <summary>The scoring the managed searchers carry.</summary>
+    /// <summary>The scoring the managed searchers carry: the settings' BM25 with the host's override applied.</summary>
     public ScoringSettings Scoring { get; }
 
-    /// <summary>Opens the live generation of <paramref name="indexDirectory"/>, or explains why it cannot.</summary>
-    public static IndexHandle Open(string indexDirectory, ScoringSettings defaults)
+    /// <summary>
+    /// Opens the live generation of <paramref name="indexDirectory"/>, or explains why it cannot.
+    /// Searches score with the generation's own settings, with <paramref name="scoringOverride"/> applied over them.
+    /// </summary>
+    public static IndexHandle Open(string indexDirectory, ScoringOverride? scoringOverride)
     {
         (string Name, string Path) current;
         try
@@ -73,10 +82,12 @@ public sealed class IndexHandle
             var metadata = IndexMetadata.Load(current.Path);
             if (!AnalyzerCatalog.IsKnown(metadata.Analyzer))
                 throw new InvalidDataException($"it was built with the analyzer '{metadata.Analyzer}', which this version does not have.");
+            var settings = LoadSettings(current.Path, metadata);
+            var scoring = scoringOverride?.Over(settings.Scoring) ?? settings.Scoring;
             directory = FSDirectory.Open(current.Path);
-            analyzer = AnalyzerCatalog.Create(metadata.Analyzer);
-            var searchers = new SearcherManager(directory, new ScoringSearcherFactory(defaults.CreateSimilarity()));
-            return new IndexHandle(current.Name, current.Path, metadata, directory, searchers, analyzer, defaults);
+            analyzer = AnalyzerCatalog.Create(settings);
+            var searchers = new SearcherManager(directory, new ScoringSearcherFactory(scoring.CreateSimilarity()));
+            return new IndexHandle(current.Name, current.Path, metadata, settings, directory, searchers, analyzer, scoring);
         }
         // Damaged Lucene files surface as many exception types (IOException, index or argument out
         // of range, format errors); whatever it is, the index cannot be served and must be rebuilt.
@@ -87,6 +98,20 @@ public sealed class IndexHandle
             throw new IndexUnavailableException(
                 $"The index at '{current.Path}' is missing or corrupt ({e.Message}): rebuild it with `mrc index build --corpus PATH --out {indexDirectory}`.", e);
         }
+    }
+
+    /// <summary>
+    /// The generation's settings.json; a generation built before settings existed has none and was
+    /// built with its metadata's analyzer and nothing else (<see cref="IndexSettings.Bare"/>).
+    /// </summary>
+    static IndexSettings LoadSettings(string generation, IndexMetadata metadata)
+    {
+        string path = System.IO.Path.Combine(generation, IndexSettingsFile.FileName);
+        if (!File.Exists(path)) return IndexSettings.Bare(metadata.Analyzer);
+        var settings = IndexSettingsFile.Load(path);
+        if (settings.Analyzer != metadata.Analyzer)
+            throw new InvalidDataException($"{IndexSettingsFile.FileName} names the analyzer '{settings.Analyzer}' but {IndexMetadata.FileName} '{metadata.Analyzer}'.");
+        return settings;
     }
 
     /// <summary>Takes a reference for one search; false when the handle is already closing.</summary>

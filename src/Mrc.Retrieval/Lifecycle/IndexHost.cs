@@ -12,26 +12,30 @@ namespace Mrc.Retrieval.Lifecycle;
 /// </summary>
 public sealed partial class IndexHost : IDisposable
 {
-    readonly ScoringSettings searcherDefaults;
+    readonly ScoringOverride? scoringOverride;
     readonly ILogger logger;
     readonly Lock swapLock = new();
     IndexHandle? current;
     bool disposed;
 
-    public IndexHost(string indexDirectory, ScoringSettings searcherDefaults, ILogger<IndexHost>? logger = null)
+    /// <summary>
+    /// A host for the index folder <paramref name="indexDirectory"/>; its searches score with
+    /// <paramref name="scoringOverride"/> over each generation's own settings.
+    /// </summary>
+    public IndexHost(string indexDirectory, ScoringOverride? scoringOverride = null, ILogger<IndexHost>? logger = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(indexDirectory);
         IndexDirectory = Path.GetFullPath(indexDirectory);
-        this.searcherDefaults = searcherDefaults;
+        this.scoringOverride = scoringOverride;
         this.logger = logger ?? NullLogger<IndexHost>.Instance;
     }
 
     public string IndexDirectory { get; }
 
     /// <summary>Opens the index now; throws <see cref="IndexUnavailableException"/> when there is none.</summary>
-    public static IndexHost Open(string indexDirectory, ScoringSettings? searcherDefaults = null)
+    public static IndexHost Open(string indexDirectory, ScoringOverride? scoringOverride = null)
     {
-        var host = new IndexHost(indexDirectory, searcherDefaults ?? ScoringSettings.Tuned);
+        var host = new IndexHost(indexDirectory, scoringOverride);
         try
         {
             host.Acquire().Dispose();
@@ -41,6 +45,16 @@ public sealed partial class IndexHost : IDisposable
         {
             host.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>The settings of the generation searches currently use.</summary>
+    public Settings.IndexSettings Settings
+    {
+        get
+        {
+            using var lease = Acquire();
+            return lease.Index.Settings;
         }
     }
 
@@ -84,7 +98,7 @@ public sealed partial class IndexHost : IDisposable
             IndexHandle fresh;
             try
             {
-                fresh = IndexHandle.Open(IndexDirectory, searcherDefaults);
+                fresh = IndexHandle.Open(IndexDirectory, scoringOverride);
             }
             catch (IndexUnavailableException e) when (current is not null)
             {
@@ -106,7 +120,7 @@ public sealed partial class IndexHost : IDisposable
             ObjectDisposedException.ThrowIf(disposed, this);
             if (current is null)
             {
-                var handle = IndexHandle.Open(IndexDirectory, searcherDefaults);
+                var handle = IndexHandle.Open(IndexDirectory, scoringOverride);
                 Volatile.Write(ref current, handle);
                 LogSwapped(logger, handle.GenerationName, handle.Metadata.PassageCount, handle.Metadata.Analyzer);
             }

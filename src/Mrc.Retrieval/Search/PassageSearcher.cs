@@ -8,15 +8,25 @@ namespace Mrc.Retrieval.Search;
 /// <summary>
 /// Searches an index the way Pyserini's LuceneSearcher does: <see cref="Search"/> for one query,
 /// <see cref="BatchSearch"/> for many in parallel, <see cref="SetBm25"/> for the default scoring. Every call may also pass its own <see cref="ScoringSettings"/>. Thread-safe.
+/// Without <paramref name="defaults"/> or <see cref="SetBm25"/>, a search scores as the index's settings say.
 /// </summary>
-public sealed class PassageSearcher(IndexHost index, ScoringSettings defaults)
+public sealed class PassageSearcher(IndexHost index, ScoringSettings? defaults = null)
 {
-    ScoringSettings defaults = defaults;
+    ScoringSettings? defaults = defaults;
 
     public IndexHost Index { get; } = index;
 
-    /// <summary>Scoring used when a call passes none.</summary>
-    public ScoringSettings Defaults => Volatile.Read(ref defaults);
+    /// <summary>Scoring used when a call passes none: the one set here, else that of the generation being searched.</summary>
+    public ScoringSettings Defaults
+    {
+        get
+        {
+            var set = Volatile.Read(ref defaults);
+            if (set is not null) return set;
+            using var lease = Index.Acquire();
+            return lease.Index.Scoring;
+        }
+    }
 
     public void SetBm25(float k1, float b)
     {
@@ -30,7 +40,7 @@ public sealed class PassageSearcher(IndexHost index, ScoringSettings defaults)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(k);
         using var lease = Index.Acquire();
-        return Search(lease, query, k, scoring ?? Defaults);
+        return Search(lease, query, k, scoring ?? Volatile.Read(ref defaults) ?? lease.Index.Scoring);
     }
 
     /// <summary>
@@ -44,9 +54,9 @@ public sealed class PassageSearcher(IndexHost index, ScoringSettings defaults)
         ArgumentNullException.ThrowIfNull(queries);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(k);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(threads);
-        var settings = scoring ?? Defaults;
         var results = new SearchResult[queries.Count];
         using var lease = Index.Acquire();
+        var settings = scoring ?? Volatile.Read(ref defaults) ?? lease.Index.Scoring;
         var leased = lease;
         try
         {
@@ -66,7 +76,7 @@ public sealed class PassageSearcher(IndexHost index, ScoringSettings defaults)
     {
         ArgumentNullException.ThrowIfNull(query);
         var handle = lease.Index;
-        var luceneQuery = QueryBuilder.Build(handle.Analyzer, query) ?? throw new QueryHasNoTermsException(handle.Metadata.Analyzer);
+        var luceneQuery = QueryBuilder.Build(handle.Analyzer, query, handle.Settings) ?? throw new QueryHasNoTermsException(handle.Metadata.Analyzer);
         var searcher = SearcherFor(lease, scoring);
         var top = searcher.Search(luceneQuery, k);
         var hits = new SearchHit[top.ScoreDocs.Length];

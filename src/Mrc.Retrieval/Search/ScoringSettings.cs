@@ -43,3 +43,17 @@ public sealed record ScoringSettings(SimilarityKind Similarity, float K1, float 
     public override string ToString() =>
         Similarity == SimilarityKind.Bm25 ? FormattableString.Invariant($"bm25(k1={K1}, b={B})") : "tfidf";
 }
+
+/// <summary>
+/// Scoring an operator or a command line sets over an index's own settings: each part left null
+/// keeps the index's value, so an index built with other k1/b is still scored as it was tuned.
+/// </summary>
+public sealed record ScoringOverride(SimilarityKind? Similarity = null, float? K1 = null, float? B = null)
+{
+    /// <summary><paramref name="index"/>'s scoring with the parts set here replaced.</summary>
+    public ScoringSettings Over(ScoringSettings index)
+    {
+        ArgumentNullException.ThrowIfNull(index);
+        return new(Similarity ?? index.Similarity, K1 ?? index.K1, B ?? index.B);
+    }
+}

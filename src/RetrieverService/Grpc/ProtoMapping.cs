@@ -1,6 +1,6 @@
 using Mrc.Contracts.V1;
-using Mrc.Retrieval.Indexing;
 using Mrc.Retrieval.Search;
+using Mrc.Retriever.Indexes;
 
 namespace Mrc.Retriever.Grpc;
 
@@ -25,22 +25,49 @@ internal static class ProtoMapping
         return response;
     }
 
-    public static IndexInfo ToIndexInfo(IndexMetadata metadata, RetrieverOptions options) => new()
+    /// <summary>What the live generation of <paramref name="index"/> holds, with the scoring searches use by default.</summary>
+    public static IndexInfo ToIndexInfo(ServedIndex index, RetrieverOptions options)
     {
-        CorpusSource = metadata.CorpusSource,
-        CorpusSha256 = metadata.CorpusSha256,
-        Analyzer = metadata.Analyzer,
-        DocumentCount = metadata.DocumentCount,
-        PassageCount = metadata.PassageCount,
-        DuplicatesSkipped = metadata.DuplicatesSkipped,
-        ChunkSize = metadata.ChunkSize,
-        ChunkOverlap = metadata.ChunkOverlap,
-        TitlePrefix = metadata.TitlePrefix,
-        BuiltAt = metadata.BuiltAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
-        DefaultK1 = options.K1,
-        DefaultB = options.B,
-        DefaultSimilarity = options.Similarity == SimilarityKind.Tfidf ? Similarity.Tfidf : Similarity.Bm25,
-        MaxTopK = options.MaxTopK,
-        MaxBatchSize = options.MaxBatchSize,
-    };
+        using var lease = index.Host.Acquire();
+        var metadata = lease.Index.Metadata;
+        var settings = lease.Index.Settings;
+        var scoring = lease.Index.Scoring;
+        return new IndexInfo
+        {
+            Name = index.Name,
+            CorpusSource = metadata.CorpusSource,
+            CorpusSha256 = metadata.CorpusSha256,
+            Analyzer = metadata.Analyzer,
+            DocumentCount = metadata.DocumentCount,
+            PassageCount = metadata.PassageCount,
+            DuplicatesSkipped = metadata.DuplicatesSkipped,
+            ChunkSize = metadata.ChunkSize,
+            ChunkOverlap = metadata.ChunkOverlap,
+            TitlePrefix = metadata.TitlePrefix,
+            BuiltAt = metadata.BuiltAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
+            DefaultK1 = scoring.K1,
+            DefaultB = scoring.B,
+            DefaultSimilarity = scoring.Similarity == SimilarityKind.Tfidf ? Similarity.Tfidf : Similarity.Bm25,
+            MaxTopK = options.MaxTopK,
+            MaxBatchSize = options.MaxBatchSize,
+            Settings = ToProto(settings),
+            SettingsMismatch = index.SettingsMismatch(settings) ?? "",
+        };
+    }
+
+    static IndexSettings ToProto(Retrieval.Settings.IndexSettings settings)
+    {
+        var proto = new IndexSettings
+        {
+            Analyzer = settings.Analyzer,
+            TextBoost = settings.TextBoost,
+            TitleBoost = settings.TitleBoost,
+            K1 = settings.K1,
+            B = settings.B,
+        };
+        proto.StopWords.AddRange(settings.StopWords);
+        proto.UserDictionary.AddRange(settings.UserDictionary);
+        foreach (var group in settings.Synonyms) proto.Synonyms.Add(new SynonymGroup { Words = { group } });
+        return proto;
+    }
 }

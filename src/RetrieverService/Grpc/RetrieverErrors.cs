@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Mrc.Retrieval.Lifecycle;
 using Mrc.Retrieval.Search;
+using Mrc.Retriever.Indexes;
 using MrcGrpc.ServiceDefaults.Grpc;
 
 namespace Mrc.Retriever.Grpc;
@@ -12,6 +13,8 @@ public sealed class RetrieverErrors : IRpcErrorMap
     {
         // No index yet, or one that cannot be opened: an operator must build or fix it.
         IndexUnavailableException => new Status(StatusCode.FailedPrecondition, exception.Message),
+        // A request named an index this service does not have: the message lists those it has.
+        UnknownIndexException => new Status(StatusCode.NotFound, exception.Message),
         // A query of stop characters only: the caller must send words.
         QueryHasNoTermsException => new Status(StatusCode.InvalidArgument, exception.Message),
         _ => null,

@@ -1,22 +1,38 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Mrc.Retrieval.Lifecycle;
+using Mrc.Retriever.Indexes;
 
 namespace Mrc.Retriever.Lifecycle;
 
-/// <summary>Healthy while an index is open and searchable; the gRPC health service reports NOT_SERVING otherwise.</summary>
-public sealed class IndexHealthCheck(IndexHost host) : IHealthCheck
+/// <summary>
+/// Healthy while every served index is open; Degraded while the default one is but another is not;
+/// Unhealthy (the gRPC health service reports NOT_SERVING) while the default index is not open.
+/// </summary>
+public sealed class IndexHealthCheck(ServedIndexes indexes) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        try
+        var open = new List<string>();
+        var closed = new List<string>();
+        bool defaultOpen = false;
+        foreach (var index in indexes.All)
         {
-            using var lease = host.Acquire();
-            var metadata = lease.Index.Metadata;
-            return Task.FromResult(HealthCheckResult.Healthy($"{metadata.PassageCount} passages from {metadata.CorpusSource} ({metadata.Analyzer})"));
+            try
+            {
+                using var lease = index.Host.Acquire();
+                var metadata = lease.Index.Metadata;
+                open.Add($"{index.Name}: {metadata.PassageCount} passages from {metadata.CorpusSource} ({metadata.Analyzer})");
+                defaultOpen |= index.IsDefault;
+            }
+            catch (IndexUnavailableException e)
+            {
+                closed.Add($"{index.Name}: {e.Message}");
+            }
         }
-        catch (IndexUnavailableException e)
-        {
-            return Task.FromResult(HealthCheckResult.Unhealthy(e.Message));
-        }
+        string description = string.Join("; ", closed.Concat(open));
+        return Task.FromResult(
+            closed.Count == 0 ? HealthCheckResult.Healthy(description)
+            : defaultOpen ? HealthCheckResult.Degraded(description)
+            : HealthCheckResult.Unhealthy(description));
     }
 }

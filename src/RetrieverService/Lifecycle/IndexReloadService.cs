@@ -1,31 +1,34 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Mrc.Retrieval.Lifecycle;
+using Mrc.Retriever.Indexes;
 
 namespace Mrc.Retriever.Lifecycle;
 
-/// <summary>Looks for a newly published index generation every Retriever:ReloadInterval and swaps it in.</summary>
-public sealed partial class IndexReloadService(IndexHost host, IOptions<RetrieverOptions> options, ILogger<IndexReloadService> logger) : BackgroundService
+/// <summary>Looks for a newly published generation of every served index each Retriever:ReloadInterval and swaps it in.</summary>
+public sealed partial class IndexReloadService(ServedIndexes indexes, IOptions<RetrieverOptions> options, ILogger<IndexReloadService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.Value.ReloadInterval);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            try
+            foreach (var index in indexes.All)
             {
-                host.Reload();
-            }
-            catch (Exception e) when (e is not OperationCanceledException and not ObjectDisposedException)
-            {
-                // A folder being written or briefly unreadable: keep serving and try again next tick,
-                // rather than let the background service fail and stop the host.
-                LogReloadError(logger, host.IndexDirectory, e.Message);
+                try
+                {
+                    index.Host.Reload();
+                }
+                catch (Exception e) when (e is not OperationCanceledException and not ObjectDisposedException)
+                {
+                    // A folder being written or briefly unreadable: keep serving and try again next tick,
+                    // rather than let the background service fail and stop the host. Each index on its own.
+                    LogReloadError(logger, index.Name, index.Host.IndexDirectory, e.Message);
+                }
             }
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not check {IndexDirectory} for a new index generation: {Reason}")]
-    static partial void LogReloadError(ILogger logger, string indexDirectory, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not check index {Index} at {IndexDirectory} for a new generation: {Reason}")]
+    static partial void LogReloadError(ILogger logger, string index, string indexDirectory, string reason);
 }

@@ -17,7 +17,7 @@ namespace Mrc.Leaderboard.Tests.Support;
 /// generated base classes with deterministic behaviour the test chooses. The real services are tested
 /// end to end elsewhere; this lets the worker be tested against real gRPC calls. Where the real
 /// services refuse, so do these, with the same status: RetrieveBatch and Retrieve refuse a query with
-/// no letter or digit (the korean-bigram analyzer finds no searchable word) or over 1,000 characters
+/// no letter or digit (the default analyzer finds no searchable word) or over 1,000 characters
 /// (Retriever:MaxQueryChars); Read refuses no passages and questions over 1,000 characters.
 /// </summary>
 public sealed class FakePipeline : IAsyncDisposable
@@ -66,7 +66,7 @@ public sealed class FakePipeline : IAsyncDisposable
     /// <summary>The real retriever's refusal of a query, or null when it would search it.</summary>
     internal static string? QueryProblem(string query, string field) =>
         query.Length > 1000 ? $"{field} is {query.Length:N0} characters; the limit is 1,000 (Retriever:MaxQueryChars). Send the question, not a document."
-        : !query.Any(char.IsLetterOrDigit) ? "The query has no searchable words for the 'korean-bigram' analyzer: ask with words, not only punctuation or symbols."
+        : !query.Any(char.IsLetterOrDigit) ? "The query has no searchable words for the 'korean-unigram-bigram' analyzer: ask with words, not only punctuation or symbols."
         : null;
 
     public static async Task<FakePipeline> StartAsync()

@@ -9,18 +9,19 @@ using Mrc.Retriever;
 namespace Mrc.Retriever.Tests.Support;
 
 /// <summary>
-/// The retriever service as Program.cs starts it, on Kestrel at 127.0.0.1 with a free port and
-/// HTTP/2 cleartext, and a real gRPC channel to it.
+/// The retriever service as Program.cs starts it, on Kestrel at 127.0.0.1 with free ports: gRPC on
+/// HTTP/2 cleartext with a real channel to it, and HTTP/1.1 for JSON and health, as in appsettings.json.
 /// </summary>
 public sealed class RetrieverServer : IAsyncDisposable
 {
     readonly WebApplication app;
 
-    RetrieverServer(WebApplication app, GrpcChannel channel)
+    RetrieverServer(WebApplication app, GrpcChannel channel, Uri http1Address)
     {
         this.app = app;
         Channel = channel;
         Client = new Contracts.V1.Retriever.RetrieverClient(channel);
+        Http1Address = http1Address;
     }
 
     static string EmptyContentRoot { get; } =
@@ -29,11 +30,17 @@ public sealed class RetrieverServer : IAsyncDisposable
     public GrpcChannel Channel { get; }
     public Contracts.V1.Retriever.RetrieverClient Client { get; }
 
+    /// <summary>The HTTP/1.1 endpoint: JSON transcoding of every call, and /health.</summary>
+    public Uri Http1Address { get; }
+
     /// <summary>Starts a server; <paramref name="settings"/> are configuration keys such as "Retriever:MaxBatchSize=4".</summary>
     public static async Task<RetrieverServer> StartAsync(string indexPath, params string[] settings)
     {
+        int http1Port = FreePort();
         var args = new List<string>
         {
+            $"--Kestrel:Endpoints:Http:Url=http://127.0.0.1:{http1Port}",
+            "--Kestrel:Endpoints:Http:Protocols=Http1",
             $"--Retriever:IndexPath={indexPath}",
             "--Retriever:ReloadInterval=00:00:00.200",
             "--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:0",
@@ -57,8 +64,17 @@ public sealed class RetrieverServer : IAsyncDisposable
             await app.DisposeAsync();
             throw;
         }
-        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new RetrieverServer(app, GrpcChannel.ForAddress(address));
+        var http1 = new Uri($"http://127.0.0.1:{http1Port}");
+        string grpc = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First(a => new Uri(a).Port != http1Port);
+        return new RetrieverServer(app, GrpcChannel.ForAddress(grpc), http1);
+    }
+
+    /// <summary>A port nothing listens on now (Kestrel's port 0 would hide which endpoint got which port).</summary>
+    static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public async ValueTask DisposeAsync()
