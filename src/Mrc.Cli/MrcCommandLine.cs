@@ -21,6 +21,7 @@ public static class MrcCommandLine
             TokenizerCommands.Create(console),
             TokenizerCommands.Tokenize(console),
             TrainCommands.Create(console),
+            RunsCommands.Create(console),
             ReaderCommands.Predict(console),
             DatasetCommands.Create(console),
         };

@@ -139,6 +139,33 @@ public sealed class TrainingRunTests(TinyTrainingSetup setup) : IClassFixture<Ti
     }
 
     [Fact]
+    public void TrackedReaderTraining_RecordsEveryLoggedStepAndEvaluation_AndTheModelCardNamesTheRun()
+    {
+        string pretrained = PretrainTiny(NewFolder("base"), epochs: 1);
+        string output = NewFolder("tracked");
+        var store = new Mrc.Core.Runs.RunStore(NewFolder("runs"));
+        var options = ReaderOptions(pretrained, output) with { MaxSteps = 3, Epochs = 10, EvaluateEverySteps = 2 };
+        var progress = new Collect();
+        string runId;
+        using (var run = Tracking.TrackedRun.Start(store, Mrc.Core.Runs.RunKinds.Reader, "tracked", options, output, ["test"]))
+        {
+            new ReaderTrainer(options, progress, run).Run();
+            run.Finish();
+            runId = run.RunId;
+        }
+
+        var record = store.Find(runId)!;
+        Assert.Equal(Mrc.Core.Runs.RunStatuses.Finished, record.Status);
+        Assert.Equal("0.003", record.Config["learning_rate"]);
+        var metrics = store.ReadMetrics(runId);
+        var steps = progress.Reports.Where(r => r.Message is null).ToList();
+        Assert.Equal(steps.Select(s => (s.Step, (double?)s.Loss)), metrics.Where(m => !m.IsEvaluation).Select(m => (m.Step, m.Loss)));
+        Assert.Equal([2, 3], metrics.Where(m => m.IsEvaluation).Select(m => m.Step));
+        var card = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(output, "model-card.json")))!;
+        Assert.Equal(runId, (string?)card["run_id"]);
+    }
+
+    [Fact]
     public void ReaderTraining_ResumedRun_EqualsAnUninterruptedOne()
     {
         string pretrained = PretrainTiny(NewFolder("base"), epochs: 1);

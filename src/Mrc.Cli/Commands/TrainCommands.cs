@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Mrc.Core.Runs;
 using Mrc.Training;
 using Mrc.Training.MaskedLm;
 using Mrc.Training.ReaderTraining;
@@ -60,6 +61,8 @@ internal static class TrainCommands
             train, validation, model, output, maxSeqLength, docStride, batchSize, accumulation, epochs, maxSteps,
             learningRate, warmup, curriculum, evaluateEvery, checkpointEvery, resume, seed, device,
         };
+        var tracking = new RunTracking();
+        tracking.AddTo(command);
         command.SetAction((parse, cancellation) => CommandErrors.Guard(console, async () =>
         {
             var options = new ReaderTrainingOptions
@@ -84,7 +87,9 @@ internal static class TrainCommands
                 Device = parse.GetValue(device),
                 CommandLine = "mrc " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)),
             };
-            var result = new ReaderTrainer(options, ProgressPrinter.For(console)).Run(cancellation);
+            options.Validate();
+            var result = tracking.Run(parse, console, RunKinds.Reader, options, options.OutputFolder,
+                tracker => new ReaderTrainer(options, ProgressPrinter.For(console), tracker).Run(cancellation));
             string scores = result.Best is { } best ? $"; best validation EM {best.ExactMatch:F2} F1 {best.F1:F2} at step {result.BestStep}" : "";
             await console.Out.WriteLineAsync(
                 $"trained {result.Steps} steps in {result.Duration.TotalMinutes:F1} min; final loss {result.FinalLoss:F4}{scores}; saved to {options.OutputFolder}");
@@ -117,6 +122,8 @@ internal static class TrainCommands
         {
             corpus, model, config, tokenizer, output, maxLength, batchSize, epochs, learningRate, warmup, seed, device,
         };
+        var tracking = new RunTracking();
+        tracking.AddTo(command);
         command.SetAction((parse, cancellation) => CommandErrors.Guard(console, async () =>
         {
             var options = new MlmTrainingOptions
@@ -135,7 +142,9 @@ internal static class TrainCommands
                 Device = parse.GetValue(device),
                 CommandLine = "mrc " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)),
             };
-            var result = new MlmTrainer(options, ProgressPrinter.For(console)).Run(cancellation);
+            options.Validate();
+            var result = tracking.Run(parse, console, RunKinds.Mlm, options, options.OutputFolder,
+                tracker => new MlmTrainer(options, ProgressPrinter.For(console), tracker).Run(cancellation));
             await console.Out.WriteLineAsync(
                 $"trained {result.Steps} steps on {result.Sequences} sequences in {result.Duration.TotalMinutes:F1} min; final loss {result.FinalLoss:F4}; saved to {options.OutputFolder}");
             return 0;
