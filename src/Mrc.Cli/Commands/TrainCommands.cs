@@ -152,17 +152,3 @@ internal static class TrainCommands
         return command;
     }
 }
-
-/// <summary>Training progress as one stderr line per report.</summary>
-internal static class ProgressPrinter
-{
-    public static IProgress<TrainingProgress> For(CliConsole console) => new SynchronousProgress(p =>
-        console.Error.WriteLine(p.Message ??
-            $"step {p.Step}/{p.TotalSteps}  loss {p.Loss:F4}  {p.ExamplesPerSecond:F1} ex/s  lr {p.LearningRate:E2}"));
-
-    // Progress<T> posts to the thread pool; training reports from its own loop and wants lines in order.
-    sealed class SynchronousProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => report(value);
-    }
-}
