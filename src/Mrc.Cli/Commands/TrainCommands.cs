@@ -55,11 +55,16 @@ internal static class TrainCommands
         var resume = new Option<bool>("--resume") { Description = "Continue from OUT.checkpoint if it exists." };
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 42 };
         var device = new Option<string>("--device") { DefaultValueFactory = _ => "auto", Description = "auto, cpu, cuda or cuda:N." };
+        var head = new Option<string>("--head")
+        {
+            DefaultValueFactory = _ => "linear",
+            Description = "QA head: linear (Hugging Face's qa_outputs, loadable by transformers) or conv (1-D convolutions, kernels 1/3/5, over the last hidden states).",
+        };
 
         var command = new Command("reader", "Fine-tune an extractive QA reader (answer span start/end) on KorQuAD-style data.")
         {
             train, validation, model, output, maxSeqLength, docStride, batchSize, accumulation, epochs, maxSteps,
-            learningRate, warmup, curriculum, evaluateEvery, checkpointEvery, resume, seed, device,
+            learningRate, warmup, curriculum, evaluateEvery, checkpointEvery, resume, seed, device, head,
         };
         var tracking = new RunTracking();
         tracking.AddTo(command);
@@ -85,6 +90,7 @@ internal static class TrainCommands
                 Resume = parse.GetValue(resume),
                 Seed = parse.GetValue(seed),
                 Device = parse.GetValue(device),
+                Head = parse.GetValue(head)!,
                 CommandLine = "mrc " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)),
             };
             options.Validate();

@@ -45,13 +45,16 @@ public sealed class ReaderTrainer(ReaderTrainingOptions options, IProgress<Train
 
         var device = DeviceChoice.Resolve(options.Device);
         var tokenizer = WordPieceTokenizer.FromFolder(options.ModelFolder);
-        var config = EncoderConfig.Load(Path.Combine(options.ModelFolder, "config.json"));
+        // The head is the run's choice; a model folder with another head gives its encoder only.
+        var config = EncoderConfig.Load(Path.Combine(options.ModelFolder, "config.json")).WithHead(options.Head);
         var windowSettings = new WindowSettings(options.MaxSeqLength, options.DocStride, options.MaxQueryLength);
 
         var windows = QaTrainingFeatures.Build(tokenizer, train, windowSettings);
         if (options.Curriculum)
             windows = CurriculumOrder.ByContextLength(windows, w => train[w.ExampleIndex].Context!).ToList();
         Report(0, 0, double.NaN, 0, 0, $"{train.Count} training questions → {windows.Count} windows{(options.Curriculum ? " (curriculum: by context length, no shuffling)" : "")}");
+        if (config.Head != QaHeads.Linear)
+            Report(0, 0, double.NaN, 0, 0, $"QA head: {config.Head} (kernel sizes {string.Join(", ", config.HeadKernelSizes)}, {config.HeadChannels} channels each)");
 
         manual_seed(options.Seed);
         using var model = new QuestionAnsweringModel(config);
@@ -195,8 +198,9 @@ public sealed class ReaderTrainer(ReaderTrainingOptions options, IProgress<Train
 
     static void LoadInitialWeights(QuestionAnsweringModel model, string folder)
     {
-        // A QA checkpoint continues as it is; an encoder checkpoint (pre-trained, or after TAPT)
-        // gives the encoder, and qa_outputs keeps its fresh initialisation.
+        // A QA checkpoint with the same head continues as it is; an encoder checkpoint (pre-trained,
+        // or after TAPT) or a QA model with another head gives the encoder, and the head keeps its
+        // fresh initialisation.
         var weights = CheckpointLoader.ReadStateDict(folder, out var source);
         try
         {
@@ -227,6 +231,7 @@ public sealed class ReaderTrainer(ReaderTrainingOptions options, IProgress<Train
             ["recipe"] = new JsonObject
             {
                 ["curriculum"] = options.Curriculum,
+                ["head"] = options.Head,
                 ["max_seq_length"] = options.MaxSeqLength,
                 ["doc_stride"] = options.DocStride,
                 ["batch_size"] = options.BatchSize,

@@ -39,6 +39,8 @@ public sealed record ReaderTrainingOptions
     /// <summary>Save a resumable checkpoint every this many steps (0: only at evaluations and the end).</summary>
     public int CheckpointEverySteps { get; init; }
     public string? CommandLine { get; init; }
+    /// <summary>The QA head: "linear" (Hugging Face's qa_outputs) or "conv" (convolutions over the last hidden states).</summary>
+    public string Head { get; init; } = "linear";
 
     public void Validate()
     {
@@ -51,6 +53,8 @@ public sealed record ReaderTrainingOptions
         if (!File.Exists(TrainFile)) throw new FileNotFoundException($"training file not found: {TrainFile}", TrainFile);
         if (ValidationFile is not null && !File.Exists(ValidationFile))
             throw new FileNotFoundException($"validation file not found: {ValidationFile}", ValidationFile);
+        if (!Mrc.Reading.Modeling.QaHeads.All.Contains(Head))
+            throw new ArgumentException($"--head must be one of {string.Join(", ", Mrc.Reading.Modeling.QaHeads.All)}, not '{Head}'");
         if (!Directory.Exists(ModelFolder)) throw new DirectoryNotFoundException($"model folder not found: {ModelFolder}");
     }
 }
