@@ -65,12 +65,21 @@ internal static class ProgressPrinter
 
     sealed class TerminalBar(TextWriter error, int width) : IProgress<TrainingProgress>
     {
-        readonly Stopwatch watch = new();
-        int firstStep = -1;
+        readonly Stopwatch watch = Stopwatch.StartNew();
+        int firstStep;
+        bool stepping;
         string drawn = "";
 
         public void Report(TrainingProgress value)
         {
+            if (!stepping && value.Message is not null)
+            {
+                // Until the first step report, each message (data loaded, "resuming at step N") marks
+                // where the timed steps begin; without one they begin when the bar was made.
+                firstStep = value.Step;
+                watch.Restart();
+            }
+            stepping |= value.Message is null;
             if (value.Message is not null)
             {
                 // The message replaces the bar on its line; the bar comes back below it.
@@ -78,11 +87,6 @@ internal static class ProgressPrinter
                 if (drawn.Length > 0) error.Write(drawn);
                 error.Flush();
                 return;
-            }
-            if (firstStep < 0)
-            {
-                firstStep = value.Step;
-                watch.Start();
             }
             string bar = Bar(value, firstStep, watch.Elapsed, width);
             var text = new StringBuilder("\r").Append(bar.PadRight(drawn.Length));
