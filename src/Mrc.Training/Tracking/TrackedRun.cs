@@ -23,8 +23,20 @@ public sealed class TrackedRun : IRunTracker, IDisposable
     public string Folder => writer.Folder;
 
     /// <param name="options">The trainer's options; every public property of a simple type becomes a config entry.</param>
-    public static TrackedRun Start(RunStore store, string kind, string name, object options, string? output, IReadOnlyList<string> tags) =>
-        new(store.Start(kind, name, ConfigOf(options), output, tags));
+    public static TrackedRun Start(RunStore store, string kind, string name, object options, string? output, IReadOnlyList<string> tags)
+    {
+        var writer = store.Start(kind, name, ConfigOf(options), output, tags);
+        try
+        {
+            return new TrackedRun(writer);
+        }
+        catch (Exception e)
+        {
+            writer.End(RunStatuses.Failed, e.Message);
+            writer.Dispose();
+            throw;
+        }
+    }
 
     public void LogStep(int optimizerStep, double loss, double learningRate, double examplesPerSecond)
     {

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Mrc.Core.Runs;
 
-namespace Mrc.Leaderboard.Components.Pages.Experiments;
+namespace Mrc.Leaderboard.Experiments;
 
 /// <summary>The Korean words and number formats the experiments pages share.</summary>
 internal static class RunLabels
@@ -12,6 +12,15 @@ internal static class RunLabels
         RunKinds.Mlm => "MLM 사전학습",
         RunKinds.SweepTrial => "스윕 시도",
         _ => kind,
+    };
+
+    public static string Status(string status) => status switch
+    {
+        RunStatuses.Running => "실행 중",
+        RunStatuses.Finished => "완료",
+        RunStatuses.Failed => "실패",
+        RunStatuses.Interrupted => "중단됨",
+        _ => status,
     };
 
     public static string Score(double? value) => value is { } v ? v.ToString("F2", CultureInfo.InvariantCulture) : "–";
