@@ -11,9 +11,10 @@ namespace Mrc.Training.Tracking;
 /// <c>summary.value { tag, simple_value }</c>. Each record is written with one call and flushed.
 /// </summary>
 /// <remarks>
-/// TorchSharp 0.107's <c>SummaryWriter</c> writes the same framing, but passes wall time as a float
-/// (about two minutes of resolution today) and stamps its file-version record in .NET ticks, which
-/// TensorBoard reads as a date far in the future; hence this writer of the few fields a scalar needs.
+/// TorchSharp 0.107's <c>SummaryWriter</c> writes the same framing, but stamps its file-version record
+/// in .NET ticks (TensorBoard reads 6.4e17 seconds, a date far in the future, as the run's start),
+/// keeps wall times to whole seconds, and reopens the file for every event; hence this writer of the
+/// few fields a scalar needs.
 /// </remarks>
 public sealed class TensorBoardEventWriter : IDisposable
 {
