@@ -4,9 +4,10 @@ using Mrc.Tests;
 namespace Mrc.Cli.Tests;
 
 /// <summary>
-/// The retrieval commands and `mrc runs` need no TorchSharp at run time: `mrc index build`, `mrc search` and `mrc runs list` run as a
-/// process from a copy of the command's build output with TorchSharp, PyBridge and every native
-/// library (libtorch) taken out. Touching any TorchSharp type would fail to load its assembly.
+/// The retrieval commands and `mrc runs` need no TorchSharp at run time: `mrc index build`,
+/// `mrc search` and `mrc runs list` run as a process from a copy of the command's build output with
+/// TorchSharp, PyBridge and every native library (libtorch) taken out. Touching any TorchSharp type
+/// would fail to load its assembly.
 /// </summary>
 public sealed class TorchFreeCommandsTests : IDisposable
 {
