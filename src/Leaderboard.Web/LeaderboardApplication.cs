@@ -1,3 +1,4 @@
+using Mrc.Leaderboard.Experiments;
 using Mrc.Leaderboard.Api;
 using Mrc.Leaderboard.Auth;
 using Mrc.Leaderboard.Components;
@@ -28,6 +29,7 @@ public static class LeaderboardApplication
         services.AddValidatedOptions<LeaderboardOptions>(LeaderboardOptions.SectionName);
         services.AddValidatedOptions<DemoOptions>(DemoOptions.SectionName);
         services.AddValidatedOptions<EvaluationOptions>(EvaluationOptions.SectionName);
+        services.AddValidatedOptions<ExperimentsOptions>(ExperimentsOptions.SectionName);
         services.AddSingleton(TimeProvider.System);
 
         // Migrations and the demo registration run first: hosted services start in registration order,
@@ -46,6 +48,7 @@ public static class LeaderboardApplication
         services.AddSingleton<JobLeases>(); // one owner name for the whole process
         services.AddSingleton<ProgressHub>();
         services.AddSingleton<RunningJobs>();
+        services.AddSingleton<RunCatalog>();
         services.AddHostedService<EvaluationWorker>();
         services.AddLeaderboardHealthChecks();
 

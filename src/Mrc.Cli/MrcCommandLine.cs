@@ -23,6 +23,7 @@ public static class MrcCommandLine
             TrainCommands.Create(console),
             TuneCommands.Create(console),
             SweepCommand.Create(console),
+            RunsCommands.Create(console),
             ReaderCommands.Predict(console),
             DatasetCommands.Create(console),
         };

@@ -30,6 +30,7 @@ var demoTeamToken = builder.AddParameter("leaderboard-demo-team-token", secret: 
 builder.AddGrpcService<Projects.Leaderboard_Web>("leaderboard")
     .WithEnvironment("ConnectionStrings__Leaderboard", $"Data Source={paths.Database}")
     .WithEnvironment("Leaderboard__AdminSecret", adminSecret)
+    .WithEnvironment("Experiments__RunsPath", paths.Runs)
     .WithEnvironment("Demo__EvaluationSetName", LocalPaths.DemoEvaluationSetName)
     .WithEnvironment("Demo__EvaluationSetPath", paths.DemoEvaluationSet)
     .WithEnvironment("Demo__TeamName", LocalPaths.DemoTeamName)

@@ -25,4 +25,7 @@ internal sealed class LocalPaths(string appHostDirectory, string? localFolder)
     public const string DemoTeamName = "demo";
 
     public string Database => Path.Combine(Local, "leaderboard.db");
+
+    /// <summary>The run store `mrc train` writes by default (its --runs-dir), read by the experiments page.</summary>
+    public string Runs => Path.Combine(Local, "runs");
 }

@@ -16,6 +16,7 @@ public sealed class ComponentTests : IAsyncLifetime
     public ComponentTests()
     {
         context.Services.AddMudServices();
+        context.Services.AddSingleton(new Experiments.RunCatalog(Microsoft.Extensions.Options.Options.Create(new Experiments.ExperimentsOptions())));
         context.JSInterop.Mode = JSRuntimeMode.Loose;
     }
 

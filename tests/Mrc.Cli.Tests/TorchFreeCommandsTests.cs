@@ -4,9 +4,10 @@ using Mrc.Tests;
 namespace Mrc.Cli.Tests;
 
 /// <summary>
-/// The retrieval commands need no TorchSharp at run time: `mrc index build` and `mrc search` run as a
-/// process from a copy of the command's build output with TorchSharp, PyBridge and every native
-/// library (libtorch) taken out. Touching any TorchSharp type would fail to load its assembly.
+/// The retrieval commands and `mrc runs` need no TorchSharp at run time: `mrc index build`,
+/// `mrc search` and `mrc runs list` run as a process from a copy of the command's build output with
+/// TorchSharp, PyBridge and every native library (libtorch) taken out. Touching any TorchSharp type
+/// would fail to load its assembly.
 /// </summary>
 public sealed class TorchFreeCommandsTests : IDisposable
 {
@@ -43,5 +44,12 @@ public sealed class TorchFreeCommandsTests : IDisposable
         var search = await ExternalProgram.RunAsync("dotnet", [Path.Combine(app, "mrc.dll"), "search", "--json", "--index", index, partA.Examples().First().Question], work, timeout);
         Assert.True(search.Exit == 0, search.Error);
         Assert.Contains(partA.Examples().First().Context![..20], search.Out, StringComparison.Ordinal);
+
+        // Reading the run store needs no TorchSharp either.
+        var runs = Path.Combine(work, "runs");
+        using (var run = new Mrc.Core.Runs.RunStore(runs).Start(Mrc.Core.Runs.RunKinds.Reader, "r", new Dictionary<string, string>(), null, [])) run.End("finished");
+        var list = await ExternalProgram.RunAsync("dotnet", [Path.Combine(app, "mrc.dll"), "runs", "list", "--runs-dir", runs], work, timeout);
+        Assert.True(list.Exit == 0, list.Error);
+        Assert.Contains("finished", list.Out, StringComparison.Ordinal);
     }
 }

@@ -140,6 +140,65 @@ public sealed class TrainingRunTests(TinyTrainingSetup setup) : IClassFixture<Ti
     }
 
     [Fact]
+    public void TrackedReaderTraining_RecordsEveryLoggedStepAndEvaluation_AndTheModelCardNamesTheRun()
+    {
+        string pretrained = PretrainTiny(NewFolder("base"), epochs: 1);
+        string output = NewFolder("tracked");
+        var store = new Mrc.Core.Runs.RunStore(NewFolder("runs"));
+        var options = ReaderOptions(pretrained, output) with { MaxSteps = 3, Epochs = 10, EvaluateEverySteps = 2 };
+        var progress = new Collect();
+        string runId;
+        using (var run = Tracking.TrackedRun.Start(store, Mrc.Core.Runs.RunKinds.Reader, "tracked", options, output, ["test"]))
+        {
+            new ReaderTrainer(options, progress, run).Run();
+            run.Finish();
+            runId = run.RunId;
+        }
+
+        var record = store.Find(runId)!;
+        Assert.Equal(Mrc.Core.Runs.RunStatuses.Finished, record.Status);
+        Assert.Equal("0.003", record.Config["learning_rate"]);
+        var metrics = store.ReadMetrics(runId);
+        var steps = progress.Reports.Where(r => r.Message is null).ToList();
+        Assert.Equal(steps.Select(s => (s.Step, (double?)s.Loss)), metrics.Where(m => !m.IsEvaluation).Select(m => (m.Step, m.Loss)));
+        Assert.Equal([2, 3], metrics.Where(m => m.IsEvaluation).Select(m => m.Step));
+        var card = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(output, "model-card.json")))!;
+        Assert.Equal(runId, (string?)card["run_id"]);
+    }
+
+    [Fact]
+    public async Task ConvHeadTraining_SavesAFolderTheReadersLoaderServesWithTheTrainedLogits()
+    {
+        string pretrained = PretrainTiny(NewFolder("base"), epochs: 1);
+        string output = NewFolder("conv");
+        var options = ReaderOptions(pretrained, output) with { Head = QaHeads.Conv, MaxSteps = 3, Epochs = 10 };
+
+        var result = new ReaderTrainer(options).Run();
+
+        var config = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(output, "config.json")))!;
+        Assert.Equal("conv", (string?)config["mrc_head"]);
+        Assert.Equal("[1,3,5]", config["mrc_head_kernel_sizes"]!.ToJsonString());
+        Assert.Equal(32, (int)config["mrc_head_channels"]!);
+        var saved = CheckpointLoader.ReadStateDict(output, out _);
+        Assert.Contains("qa_head.convs.2.weight", saved.Keys);
+        Assert.DoesNotContain("qa_outputs.weight", saved.Keys);
+
+        // The model as the trainer held it after its last step (its resumable checkpoint; evaluated
+        // once, at the end, so the saved best model is that step's) against the reader's own loader.
+        Assert.Equal(result.Steps, result.BestStep);
+        var trainedConfig = EncoderConfig.Load(Path.Combine(output, "config.json"));
+        using var trained = new QuestionAnsweringModel(trainedConfig);
+        CheckpointLoader.Load(trained, output + ".checkpoint", trainedConfig.Prefix);
+        trained.eval();
+        await using var reader = Mrc.Reading.Models.ReaderFactory.Load(output, device: "cpu");
+        var window = QaFeatures.Prepare(reader.Tokenizer, "질문은 무엇인가?", "대한민국의 수도는 서울이다.", 96, 32, 24)[0];
+        var served = reader.Executor.Run([window])[0];
+        var expected = new ModelExecutor(trained, CPU, reader.Tokenizer.PadId).Run([window])[0];
+        Assert.Equal(expected.StartLogits, served.StartLogits);
+        Assert.Equal(expected.EndLogits, served.EndLogits);
+    }
+
+    [Fact]
     public void ReaderTraining_ResumedRun_EqualsAnUninterruptedOne()
     {
         string pretrained = PretrainTiny(NewFolder("base"), epochs: 1);

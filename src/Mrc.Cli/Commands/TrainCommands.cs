@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Mrc.Core.Runs;
 using Mrc.Training;
 using Mrc.Training.MaskedLm;
 using Mrc.Training.ReaderTraining;
@@ -59,12 +60,19 @@ internal static class TrainCommands
         var resume = new Option<bool>("--resume") { Description = "Continue from OUT.checkpoint if it exists." };
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 42 };
         var device = new Option<string>("--device") { DefaultValueFactory = _ => "auto", Description = "auto, cpu, cuda or cuda:N." };
+        var head = new Option<string>("--head")
+        {
+            DefaultValueFactory = _ => "linear",
+            Description = "QA head: linear (Hugging Face's qa_outputs, loadable by transformers) or conv (1-D convolutions, kernels 1/3/5, over the last hidden states).",
+        };
 
         var command = new Command("reader", "Fine-tune an extractive QA reader (answer span start/end) on KorQuAD-style data.")
         {
             train, validation, model, output, maxSeqLength, docStride, batchSize, accumulation, epochs, maxSteps,
-            learningRate, warmup, curriculum, evaluateEvery, checkpointEvery, resume, seed, device,
+            learningRate, warmup, curriculum, evaluateEvery, checkpointEvery, resume, seed, device, head,
         };
+        var tracking = new RunTracking();
+        tracking.AddTo(command);
         command.SetAction((parse, cancellation) => CommandErrors.Guard(console, async () =>
         {
             var options = new ReaderTrainingOptions
@@ -87,9 +95,12 @@ internal static class TrainCommands
                 Resume = parse.GetValue(resume),
                 Seed = parse.GetValue(seed),
                 Device = parse.GetValue(device),
+                Head = parse.GetValue(head)!,
                 CommandLine = "mrc " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)),
             };
-            var result = new ReaderTrainer(options, ProgressPrinter.For(console)).Run(cancellation);
+            options.Validate();
+            var result = tracking.Run(parse, console, RunKinds.Reader, options, options.OutputFolder,
+                tracker => new ReaderTrainer(options, ProgressPrinter.For(console), tracker).Run(cancellation));
             string scores = result.Best is { } best ? $"; best validation EM {best.ExactMatch:F2} F1 {best.F1:F2} at step {result.BestStep}" : "";
             await console.Out.WriteLineAsync(
                 $"trained {result.Steps} steps in {result.Duration.TotalMinutes:F1} min; final loss {result.FinalLoss:F4}{scores}; saved to {options.OutputFolder}");
@@ -122,6 +133,8 @@ internal static class TrainCommands
         {
             corpus, model, config, tokenizer, output, maxLength, batchSize, epochs, learningRate, warmup, seed, device,
         };
+        var tracking = new RunTracking();
+        tracking.AddTo(command);
         command.SetAction((parse, cancellation) => CommandErrors.Guard(console, async () =>
         {
             var options = new MlmTrainingOptions
@@ -140,25 +153,13 @@ internal static class TrainCommands
                 Device = parse.GetValue(device),
                 CommandLine = "mrc " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)),
             };
-            var result = new MlmTrainer(options, ProgressPrinter.For(console)).Run(cancellation);
+            options.Validate();
+            var result = tracking.Run(parse, console, RunKinds.Mlm, options, options.OutputFolder,
+                tracker => new MlmTrainer(options, ProgressPrinter.For(console), tracker).Run(cancellation));
             await console.Out.WriteLineAsync(
                 $"trained {result.Steps} steps on {result.Sequences} sequences in {result.Duration.TotalMinutes:F1} min; final loss {result.FinalLoss:F4}; saved to {options.OutputFolder}");
             return 0;
         }));
         return command;
-    }
-}
-
-/// <summary>Training progress as one stderr line per report.</summary>
-internal static class ProgressPrinter
-{
-    public static IProgress<TrainingProgress> For(CliConsole console) => new SynchronousProgress(p =>
-        console.Error.WriteLine(p.Message ??
-            $"step {p.Step}/{p.TotalSteps}  loss {p.Loss:F4}  {p.ExamplesPerSecond:F1} ex/s  lr {p.LearningRate:E2}"));
-
-    // Progress<T> posts to the thread pool; training reports from its own loop and wants lines in order.
-    sealed class SynchronousProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => report(value);
     }
 }

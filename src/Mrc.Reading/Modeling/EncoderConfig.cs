@@ -27,6 +27,25 @@ public sealed record EncoderConfig
     [JsonPropertyName("pad_token_id")] public int PadTokenId { get; init; }
     [JsonPropertyName("position_embedding_type")] public string PositionEmbeddingType { get; init; } = "absolute";
 
+    /// <summary>
+    /// This project's own key: the QA head (<see cref="QaHeads"/>). Absent (null) means <c>linear</c>,
+    /// so Hugging Face configs load as they are and linear models are saved without it.
+    /// </summary>
+    [JsonPropertyName("mrc_head")] public string? MrcHead { get; init; }
+    /// <summary>Conv head: kernel sizes (odd); <see cref="QaHeads.DefaultKernelSizes"/> when absent.</summary>
+    [JsonPropertyName("mrc_head_kernel_sizes")] public IReadOnlyList<int>? MrcHeadKernelSizes { get; init; }
+    /// <summary>Conv head: output channels of each convolution; the hidden size when absent.</summary>
+    [JsonPropertyName("mrc_head_channels")] public int? MrcHeadChannels { get; init; }
+
+    [JsonIgnore] public string Head => MrcHead ?? QaHeads.Linear;
+    [JsonIgnore] public IReadOnlyList<int> HeadKernelSizes => MrcHeadKernelSizes ?? QaHeads.DefaultKernelSizes;
+    [JsonIgnore] public int HeadChannels => MrcHeadChannels ?? HiddenSize;
+
+    /// <summary>This config with the given QA head; the conv head's hyperparameters written out, so the saved folder names them.</summary>
+    public EncoderConfig WithHead(string head) => head == QaHeads.Linear
+        ? this with { MrcHead = null, MrcHeadKernelSizes = null, MrcHeadChannels = null }
+        : this with { MrcHead = head, MrcHeadKernelSizes = HeadKernelSizes, MrcHeadChannels = HeadChannels };
+
     /// <summary>"bert", "roberta" or "electra": also the checkpoint key prefix of the encoder.</summary>
     [JsonIgnore] public EncoderArchitecture Architecture => ModelType.ToLowerInvariant() switch
     {
@@ -47,7 +66,7 @@ public sealed record EncoderConfig
         _ => "bert",
     };
 
-    static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
     public static EncoderConfig Load(string path)
     {
@@ -67,6 +86,11 @@ public sealed record EncoderConfig
         if (PositionEmbeddingType != "absolute")
             throw new NotSupportedException($"{source}: position_embedding_type '{PositionEmbeddingType}' is not supported (absolute only).");
         _ = Activations.Get(HiddenAct);
+        if (!QaHeads.All.Contains(Head))
+            throw new NotSupportedException($"{source}: mrc_head '{MrcHead}' is not supported ({string.Join(", ", QaHeads.All)}).");
+        if (HeadKernelSizes.Count == 0 || HeadKernelSizes.Any(k => k < 1 || k % 2 == 0))
+            throw new InvalidDataException($"{source}: mrc_head_kernel_sizes must be odd positive sizes, not [{string.Join(", ", HeadKernelSizes)}].");
+        if (HeadChannels <= 0) throw new InvalidDataException($"{source}: mrc_head_channels must be positive.");
     }
 
     public void Save(string path) =>

@@ -274,22 +274,32 @@ public sealed class TransformerEncoder : nn.Module<Tensor, Tensor, Tensor, Tenso
 }
 
 /// <summary>
-/// HF <c>*ForQuestionAnswering</c>: the encoder under its architecture prefix and <c>qa_outputs</c>
-/// (hidden → 2), giving start and end logits.
+/// HF <c>*ForQuestionAnswering</c>: the encoder under its architecture prefix and the QA head its
+/// config names: <c>qa_outputs</c> (hidden → 2, HF's own) or <see cref="ConvQaHead"/> (<c>qa_head</c>),
+/// giving start and end logits.
 /// </summary>
 public sealed class QuestionAnsweringModel : nn.Module<Tensor, Tensor, Tensor, (Tensor StartLogits, Tensor EndLogits)>
 {
     readonly TransformerEncoder encoderModel;
-    readonly Linear qa_outputs;
+    readonly Linear? qa_outputs;
+    readonly ConvQaHead? qa_head;
 
     public QuestionAnsweringModel(EncoderConfig config, Device? device = null) : base("qa")
     {
         Config = config;
         encoderModel = new TransformerEncoder(config, device);
-        qa_outputs = nn.Linear(config.HiddenSize, 2, device: device);
         // The encoder's key prefix depends on the architecture, so it is registered by that name.
         register_module(config.Prefix, encoderModel);
-        register_module(nameof(qa_outputs), qa_outputs);
+        if (config.Head == QaHeads.Conv)
+        {
+            qa_head = new ConvQaHead(config.HiddenSize, config.HeadKernelSizes, config.HeadChannels, device);
+            register_module(nameof(qa_head), qa_head);
+        }
+        else
+        {
+            qa_outputs = nn.Linear(config.HiddenSize, 2, device: device);
+            register_module(nameof(qa_outputs), qa_outputs);
+        }
     }
 
     public EncoderConfig Config { get; }
@@ -299,7 +309,8 @@ public sealed class QuestionAnsweringModel : nn.Module<Tensor, Tensor, Tensor, (
     public override (Tensor StartLogits, Tensor EndLogits) forward(Tensor inputIds, Tensor tokenTypeIds, Tensor attentionMask)
     {
         using var scope = NewDisposeScope();
-        var logits = qa_outputs.forward(encoderModel.forward(inputIds, tokenTypeIds, attentionMask));
+        var hidden = encoderModel.forward(inputIds, tokenTypeIds, attentionMask);
+        var logits = qa_head is not null ? qa_head.forward(hidden, attentionMask) : qa_outputs!.forward(hidden);
         var split = logits.split(1, -1);
         var start = split[0].squeeze(-1).contiguous();
         var end = split[1].squeeze(-1).contiguous();

@@ -6,6 +6,7 @@ using Mrc.Reading.Modeling;
 using Mrc.Reading.Tokenization;
 using Mrc.Training.Corpora;
 using Mrc.Training.Optimization;
+using Mrc.Training.Tracking;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -15,9 +16,10 @@ namespace Mrc.Training.MaskedLm;
 /// Masked-LM training: the TAPT step (continue an encoder's pre-training on in-domain Korean text
 /// for about an epoch before fine-tuning) and pre-training a small encoder from scratch. Texts are
 /// tokenized, packed into full sequences, masked anew each epoch (BERT's 15% / 80-10-10), and
-/// trained with AdamW, linear warm-up and decay, and gradient clipping.
+/// trained with AdamW, linear warm-up and decay, and gradient clipping. A <paramref name="tracker"/>
+/// records each logged step in the run store, and its run id goes into the model card.
 /// </summary>
-public sealed class MlmTrainer(MlmTrainingOptions options, IProgress<TrainingProgress>? progress = null)
+public sealed class MlmTrainer(MlmTrainingOptions options, IProgress<TrainingProgress>? progress = null, IRunTracker? tracker = null)
 {
     public sealed record Result(int Steps, double FinalLoss, int Sequences, TimeSpan Duration);
 
@@ -82,7 +84,10 @@ public sealed class MlmTrainer(MlmTrainingOptions options, IProgress<TrainingPro
                 step++;
                 seen += batch.Count;
                 if (step % options.LogEverySteps == 0 || step == totalSteps)
+                {
                     progress?.Report(new TrainingProgress(step, totalSteps, smoothed, seen / watch.Elapsed.TotalSeconds, schedule.At(step - 1)));
+                    tracker?.LogStep(step, smoothed, schedule.At(step - 1), seen / watch.Elapsed.TotalSeconds);
+                }
             }
         }
 
@@ -108,6 +113,7 @@ public sealed class MlmTrainer(MlmTrainingOptions options, IProgress<TrainingPro
             },
             ["metrics"] = new JsonObject { ["final_mlm_loss"] = Math.Round(smoothed, 4) },
             ["training_seconds"] = Math.Round(watch.Elapsed.TotalSeconds, 1),
+            ["run_id"] = tracker?.RunId,
         };
         ModelFolder.Save(model, config, ModelFolder.ArchitectureClass(config, "ForMaskedLM"), tokenizerFolder, options.OutputFolder, card);
         return new Result(step, smoothed, sequences.Count, watch.Elapsed);

@@ -9,6 +9,7 @@ using Mrc.Reading.Inference;
 using Mrc.Reading.Modeling;
 using Mrc.Reading.Tokenization;
 using Mrc.Training.Optimization;
+using Mrc.Training.Tracking;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -21,9 +22,10 @@ namespace Mrc.Training.ReaderTraining;
 /// warm-up and linear decay, gradient clipping and accumulation, evaluation with the official
 /// KorQuAD EM/F1 every N steps, the best model kept in the output folder, optional curriculum
 /// ordering, and resumable checkpoints. Every step reseeds from (seed, step), so a resumed run
-/// computes exactly what an uninterrupted one would.
+/// computes exactly what an uninterrupted one would. A <paramref name="tracker"/> records each logged
+/// step and evaluation in the run store, and its run id goes into the model card.
 /// </summary>
-public sealed class ReaderTrainer(ReaderTrainingOptions options, IProgress<TrainingProgress>? progress = null)
+public sealed class ReaderTrainer(ReaderTrainingOptions options, IProgress<TrainingProgress>? progress = null, IRunTracker? tracker = null)
 {
 
     public sealed record Result(int Steps, double FinalLoss, EvaluationResult? Best, int BestStep, TimeSpan Duration);
@@ -43,13 +45,16 @@ public sealed class ReaderTrainer(ReaderTrainingOptions options, IProgress<Train
 
         var device = DeviceChoice.Resolve(options.Device);
         var tokenizer = WordPieceTokenizer.FromFolder(options.ModelFolder);
-        var config = EncoderConfig.Load(Path.Combine(options.ModelFolder, "config.json"));
+        // The head is the run's choice; a model folder with another head gives its encoder only.
+        var config = EncoderConfig.Load(Path.Combine(options.ModelFolder, "config.json")).WithHead(options.Head);
         var windowSettings = new WindowSettings(options.MaxSeqLength, options.DocStride, options.MaxQueryLength);
 
         var windows = QaTrainingFeatures.Build(tokenizer, train, windowSettings);
         if (options.Curriculum)
             windows = CurriculumOrder.ByContextLength(windows, w => train[w.ExampleIndex].Context!).ToList();
         Report(0, 0, double.NaN, 0, 0, $"{train.Count} training questions → {windows.Count} windows{(options.Curriculum ? " (curriculum: by context length, no shuffling)" : "")}");
+        if (config.Head != QaHeads.Linear)
+            Report(0, 0, double.NaN, 0, 0, $"QA head: {config.Head} (kernel sizes {string.Join(", ", config.HeadKernelSizes)}, {config.HeadChannels} channels each)");
 
         manual_seed(options.Seed);
         using var model = new QuestionAnsweringModel(config);
@@ -101,7 +106,11 @@ public sealed class ReaderTrainer(ReaderTrainingOptions options, IProgress<Train
 
             double seconds = state.Seconds + watch.Elapsed.TotalSeconds;
             if (step % options.LogEverySteps == 0 || step == totalSteps)
-                Report(step, totalSteps, smoothed, (step - state.Step) * examplesPerStep / watch.Elapsed.TotalSeconds, schedule.At(step - 1));
+            {
+                double rate = (step - state.Step) * examplesPerStep / watch.Elapsed.TotalSeconds;
+                Report(step, totalSteps, smoothed, rate, schedule.At(step - 1));
+                tracker?.LogStep(step, smoothed, schedule.At(step - 1), rate);
+            }
 
             bool evaluateNow = validation is not null
                 && ((options.EvaluateEverySteps > 0 && step % options.EvaluateEverySteps == 0) || step == totalSteps);
@@ -109,6 +118,7 @@ public sealed class ReaderTrainer(ReaderTrainingOptions options, IProgress<Train
             {
                 var result = Evaluate(model, tokenizer, validation!, windowSettings, device);
                 Report(step, totalSteps, smoothed, 0, 0, $"step {step}: validation EM {result.ExactMatch:F2} F1 {result.F1:F2}");
+                tracker?.LogEvaluation(step, result.ExactMatch, result.F1);
                 if (result.F1 > state.BestF1)
                 {
                     best = result;
@@ -188,8 +198,9 @@ public sealed class ReaderTrainer(ReaderTrainingOptions options, IProgress<Train
 
     internal static void LoadInitialWeights(QuestionAnsweringModel model, string folder)
     {
-        // A QA checkpoint continues as it is; an encoder checkpoint (pre-trained, or after TAPT)
-        // gives the encoder, and qa_outputs keeps its fresh initialisation.
+        // A QA checkpoint with the same head continues as it is; an encoder checkpoint (pre-trained,
+        // or after TAPT) or a QA model with another head gives the encoder, and the head keeps its
+        // fresh initialisation.
         var weights = CheckpointLoader.ReadStateDict(folder, out var source);
         try
         {
@@ -220,6 +231,7 @@ public sealed class ReaderTrainer(ReaderTrainingOptions options, IProgress<Train
             ["recipe"] = new JsonObject
             {
                 ["curriculum"] = options.Curriculum,
+                ["head"] = options.Head,
                 ["max_seq_length"] = options.MaxSeqLength,
                 ["doc_stride"] = options.DocStride,
                 ["batch_size"] = options.BatchSize,
@@ -242,6 +254,7 @@ public sealed class ReaderTrainer(ReaderTrainingOptions options, IProgress<Train
                     ["train_loss"] = Math.Round(loss, 4),
                 },
             ["training_seconds"] = Math.Round(seconds, 1),
+            ["run_id"] = tracker?.RunId,
         };
         ModelFolder.Save(model, config, ModelFolder.ArchitectureClass(config, "ForQuestionAnswering"), options.ModelFolder,
             options.OutputFolder, card);

@@ -26,8 +26,6 @@ public sealed record ReaderTrainingOptions
     public bool Curriculum { get; init; }
     public int Seed { get; init; } = 42;
     public string? Device { get; init; }
-    /// <summary>The QA head on the encoder, as named in a run configuration's <c>head</c> key ("linear" by default).</summary>
-    public string Head { get; init; } = "linear";
     /// <summary>Evaluate on the validation file every this many optimizer steps (0: at the end only).</summary>
     public int EvaluateEverySteps { get; init; }
     /// <summary>Stop after this many optimizer steps (0: run all epochs); for budgeted comparisons.</summary>
@@ -41,6 +39,11 @@ public sealed record ReaderTrainingOptions
     /// <summary>Save a resumable checkpoint every this many steps (0: only at evaluations and the end).</summary>
     public int CheckpointEverySteps { get; init; }
     public string? CommandLine { get; init; }
+    /// <summary>
+    /// The QA head: "linear" (Hugging Face's qa_outputs, the default) or "conv" (convolutions over the last
+    /// hidden states); a run configuration's <c>head</c> key.
+    /// </summary>
+    public string Head { get; init; } = "linear";
 
     public void Validate()
     {
@@ -53,6 +56,8 @@ public sealed record ReaderTrainingOptions
         if (!File.Exists(TrainFile)) throw new FileNotFoundException($"training file not found: {TrainFile}", TrainFile);
         if (ValidationFile is not null && !File.Exists(ValidationFile))
             throw new FileNotFoundException($"validation file not found: {ValidationFile}", ValidationFile);
+        if (!Mrc.Reading.Modeling.QaHeads.All.Contains(Head))
+            throw new ArgumentException($"--head must be one of {string.Join(", ", Mrc.Reading.Modeling.QaHeads.All)}, not '{Head}'");
         if (!Directory.Exists(ModelFolder)) throw new DirectoryNotFoundException($"model folder not found: {ModelFolder}");
     }
 }
