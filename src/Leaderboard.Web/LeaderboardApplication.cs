@@ -38,6 +38,8 @@ public static class LeaderboardApplication
         services.AddTransient<TeamService>();
         services.AddTransient<EvaluationSetService>();
         services.AddTransient<SubmissionService>();
+        services.AddTransient<FinalSubmissionService>();
+        services.AddTransient<AuditLog>();
         services.AddTransient<PipelineClient>();
         services.AddTransient<EvaluationJobRunner>();
         services.AddTransient<DatabaseRetry>();
@@ -45,6 +47,7 @@ public static class LeaderboardApplication
         services.AddSingleton<ProgressHub>();
         services.AddSingleton<RunningJobs>();
         services.AddHostedService<EvaluationWorker>();
+        services.AddHostedService<PhaseRevealService>();
         services.AddLeaderboardHealthChecks();
 
         // The retriever and reader, over gRPC. Mrc.Clients does deadlines and retries itself, so the

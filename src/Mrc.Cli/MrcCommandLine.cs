@@ -18,6 +18,7 @@ public static class MrcCommandLine
             BenchCommands.Create(console),
             LeaderboardCommands.Submit(console),
             LeaderboardCommands.Leaderboard(console),
+            LeaderboardCommands.Final(console),
             TokenizerCommands.Create(console),
             TokenizerCommands.Tokenize(console),
             TrainCommands.Create(console),

@@ -40,7 +40,7 @@ public sealed class CliTests : IAsyncLifetime
         using var output = new StringWriter();
         using var error = new StringWriter();
         var console = new CliConsole(output, error);
-        var root = new RootCommand { LeaderboardCommands.Submit(console), LeaderboardCommands.Leaderboard(console) };
+        var root = new RootCommand { LeaderboardCommands.Submit(console), LeaderboardCommands.Leaderboard(console), LeaderboardCommands.Final(console) };
         int exit = await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
         return (exit, output.ToString(), error.ToString());
     }
@@ -98,5 +98,38 @@ public sealed class CliTests : IAsyncLifetime
         var both = await RunAsync("submit", "--server", host.GrpcAddress.ToString(), "--token", token, "--set", "korean-dev");
         Assert.Equal(CommandErrors.InputError, both.Exit);
         Assert.Contains("exactly one of --predictions", both.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Final_ShowsMarksAndClearsFinalSubmissions()
+    {
+        var path = Path.Combine(folder, "predictions.json");
+        await File.WriteAllBytesAsync(path, TestSets.PredictionsJson(TestSets.ExpectedPredictions()));
+        var ids = new List<string>();
+        for (int i = 0; i < 3; i++)
+        {
+            var submit = await RunAsync("submit", "--server", host.GrpcAddress.ToString(), "--token", token, "--set", "korean-dev", "--predictions", path);
+            Assert.True(submit.Exit == 0, submit.Error);
+            using var submitted = JsonDocument.Parse(submit.Out);
+            ids.Add(submitted.RootElement.GetProperty("id").GetString()!);
+        }
+        string server = host.GrpcAddress.ToString();
+
+        // Equal scores: the two earliest stand in while nothing is chosen.
+        var shown = await RunAsync("final", "--server", server, "--token", token, "--set", "korean-dev");
+        Assert.True(shown.Exit == 0, shown.Error);
+        Assert.Contains($"final (best public, none chosen; at most 2): {ids[0]}, {ids[1]}", shown.Error, StringComparison.Ordinal);
+
+        var marked = await RunAsync("final", "--server", server, "--token", token, "--set", "korean-dev", ids[2]);
+        Assert.True(marked.Exit == 0, marked.Error);
+        Assert.Contains($"final (chosen, at most 2): {ids[2]}", marked.Error, StringComparison.Ordinal);
+
+        var tooMany = await RunAsync("final", "--server", server, "--token", token, "--set", "korean-dev", ids[0], ids[1], ids[2]);
+        Assert.Equal(CommandErrors.ServerRefused, tooMany.Exit);
+        Assert.Contains("error: InvalidArgument: At most 2", tooMany.Error, StringComparison.Ordinal);
+
+        var cleared = await RunAsync("final", "--server", server, "--token", token, "--set", "korean-dev", "--clear");
+        Assert.True(cleared.Exit == 0, cleared.Error);
+        Assert.Contains("none chosen", cleared.Error, StringComparison.Ordinal);
     }
 }

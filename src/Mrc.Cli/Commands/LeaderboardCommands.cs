@@ -9,7 +9,7 @@ using LeaderboardClient = Mrc.Contracts.V1.Leaderboard.LeaderboardClient;
 namespace Mrc.Cli.Commands;
 
 /// <summary>
-/// `mrc submit` and `mrc leaderboard`: scripted access to the leaderboard's mrc.v1.Leaderboard gRPC
+/// `mrc submit`, `mrc leaderboard` and `mrc final`: scripted access to the leaderboard's mrc.v1.Leaderboard gRPC
 /// API. --server is the leaderboard's gRPC endpoint (cleartext HTTP/2, port 5081 by default); the
 /// team token comes from --token or the MRC_TOKEN environment variable.
 /// </summary>
@@ -131,6 +131,41 @@ internal static class LeaderboardCommands
                 columns.Add(best.Description.ReplaceLineEndings(" "));
                 await console.Out.WriteLineAsync(string.Join('\t', columns));
             }
+            return 0;
+        }));
+        return command;
+    }
+
+    /// <summary>`mrc final`: shows the team's final submissions of a set, or marks the given ids final.</summary>
+    public static Command Final(CliConsole console)
+    {
+        var server = ServerOption();
+        var token = TokenOption();
+        var set = new Option<string>("--set") { Description = "Evaluation set name.", Required = true };
+        var clear = new Option<bool>("--clear") { Description = "Unmark every final submission: the best public ones count again." };
+        var ids = new Argument<long[]>("submission-ids")
+        {
+            Description = "Submissions to mark final (replacing the current choice); none: show the current ones.",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        var command = new Command("final", "Show or choose the submissions that count for the private ranking.") { server, token, set, clear, ids };
+        command.SetAction((parse, cancellationToken) => CommandErrors.Guard(console, async () =>
+        {
+            var chosen = parse.GetValue(ids) ?? [];
+            bool unmark = parse.GetValue(clear);
+            if (unmark && chosen.Length > 0) throw new ArgumentException("Give submission ids or --clear, not both.");
+            using var channel = Channel(parse.GetValue(server)!, ResolveToken(parse.GetValue(token)));
+            var client = new LeaderboardClient(channel);
+            var deadline = DateTime.UtcNow.AddMinutes(1);
+            var finals = chosen.Length == 0 && !unmark
+                ? await client.GetFinalSubmissionsAsync(new GetFinalSubmissionsRequest { EvaluationSet = parse.GetValue(set)! },
+                    deadline: deadline, cancellationToken: cancellationToken)
+                : await client.SetFinalSubmissionsAsync(new SetFinalSubmissionsRequest { EvaluationSet = parse.GetValue(set)!, SubmissionIds = { chosen } },
+                    deadline: deadline, cancellationToken: cancellationToken);
+            await console.Error.WriteLineAsync(finals.Chosen
+                ? $"final (chosen, at most {finals.Limit}): {string.Join(", ", finals.FinalSubmissionIds)}"
+                : $"final (best public, none chosen; at most {finals.Limit}): {string.Join(", ", finals.FinalSubmissionIds)}");
+            await console.Out.WriteLineAsync(Formatter.Format(finals));
             return 0;
         }));
         return command;

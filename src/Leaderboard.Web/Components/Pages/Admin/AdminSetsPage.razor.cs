@@ -70,7 +70,7 @@ public partial class AdminSetsPage
         bool? confirmed = await Dialogs.ShowMessageBoxAsync(
             "평가 세트 삭제", $"\"{set.Name}\"와 그 제출을 모두 삭제할까요?", yesText: "삭제", cancelText: "취소");
         if (confirmed != true) return;
-        await Sets.DeleteAsync(set.Id);
+        await Sets.DeleteAsync(set.Id, withSubmissions: true);
         sets = await Sets.ListAsync();
     }
 }
