@@ -76,6 +76,7 @@ public static class LeaderboardApplication
         services.AddMudServices();
         services.AddSingleton<SignInTickets>();
         services.AddTransient<SessionStamps>();
+        services.AddScoped<BrowserTimeZone>();
         // Cookies are Secure when the request came over HTTPS (directly, or through a trusted proxy),
         // and not on plain local HTTP, where a browser would never send a Secure cookie back.
         services.AddTrustedProxies();

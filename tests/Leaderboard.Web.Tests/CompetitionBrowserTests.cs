@@ -1,0 +1,104 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Playwright;
+using Mrc.Leaderboard.Data;
+using Mrc.Leaderboard.Domain;
+using Mrc.Leaderboard.Tests.Support;
+
+namespace Mrc.Leaderboard.Tests;
+
+/// <summary>
+/// Competition pages in Debian's chromium: a team choosing its final submissions, and comparing two
+/// submissions question by question. The set's split is fixed (kq-01..kq-06 public), and each
+/// submission is a predictions file right on a known number of public questions.
+/// </summary>
+public sealed class CompetitionBrowserTests : IAsyncLifetime
+{
+    const string SetName = "한국어-검증";
+    TestDatabase database = default!;
+    FakePipeline pipeline = default!;
+    LeaderboardHost host = default!;
+    IPlaywright playwright = default!;
+    IBrowser browser = default!;
+    Caller team = default!;
+    string token = "";
+
+    public async Task InitializeAsync()
+    {
+        if (Prerequisites.MissingChromium() is { } missing) throw new InvalidOperationException(missing);
+        database = TestDatabase.Sqlite();
+        pipeline = await FakePipeline.StartAsync();
+        host = await LeaderboardHost.StartAsync(database, pipeline.Address);
+        var set = await host.Get<EvaluationSetService>().RegisterAsync(SetName, "korean-dev.json", new MemoryStream(TestSets.KoreanJson()));
+        await using (var db = await host.Get<IDbContextFactory<LeaderboardDbContext>>().CreateDbContextAsync())
+        {
+            await db.Questions.Where(q => q.EvaluationSetId == set.Id).ExecuteUpdateAsync(q => q.SetProperty(x => x.IsPrivate, x => x.Ordinal >= 6));
+            await db.EvaluationSets.Where(s => s.Id == set.Id).ExecuteUpdateAsync(s => s.SetProperty(x => x.PublicCount, 6).SetProperty(x => x.PrivateCount, 6));
+        }
+        var (info, teamToken) = await host.Get<TeamService>().CreateAsync("한글팀");
+        (team, token) = (Caller.ForTeam(info.Id, info.Name), teamToken);
+        playwright = await Playwright.CreateAsync();
+        browser = await Chromium.LaunchAsync(playwright);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await browser.DisposeAsync();
+        playwright.Dispose();
+        await host.DisposeAsync();
+        await pipeline.DisposeAsync();
+        database.Dispose();
+    }
+
+    [BrowserFact]
+    public async Task Team_ChoosesItsFinalSubmissions_AndIsToldWhenItPicksTooMany()
+    {
+        long four = await SubmitAsync(publicRight: 4), six = await SubmitAsync(publicRight: 6), two = await SubmitAsync(publicRight: 2);
+        var page = await SignedInPageAsync();
+        await page.GotoAsync($"/final/{Uri.EscapeDataString(SetName)}");
+        await Chromium.WaitForCircuitAsync(page);
+
+        // Nothing chosen: the two best public ones (6 and 4 right) are final.
+        await Assertions.Expect(page.Locator("[data-testid=final-rule]")).ToContainTextAsync("2개까지");
+        await Assertions.Expect(page.Locator($"[data-testid=final-chip-{six}]")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator($"[data-testid=final-chip-{four}]")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator($"[data-testid=final-chip-{two}]")).ToHaveCountAsync(0);
+
+        // Three ticked: refused in Korean, nothing stored.
+        foreach (var id in new[] { four, six, two }) await Chromium.Input(page, $"final-check-{id}").ClickAsync();
+        await page.ClickAsync("[data-testid=save-finals]");
+        await Assertions.Expect(page.Locator("[data-testid=final-message]")).ToContainTextAsync("최종 제출은 2개까지 고를 수 있습니다");
+        Assert.False((await host.Get<FinalSubmissionService>().GetAsync(team, SetName)).Chosen);
+
+        // One unticked: the weakest one and the middle one become final.
+        await Chromium.Input(page, $"final-check-{six}").ClickAsync();
+        await page.ClickAsync("[data-testid=save-finals]");
+        await Assertions.Expect(page.Locator("[data-testid=final-message]")).ToContainTextAsync($"최종 제출: #{four}, #{two}");
+        await Assertions.Expect(page.Locator($"[data-testid=final-chip-{two}]")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator($"[data-testid=final-chip-{six}]")).ToHaveCountAsync(0);
+        var stored = await host.Get<FinalSubmissionService>().GetAsync(team, SetName);
+        Assert.True(stored.Chosen);
+        Assert.Equal([four, two], stored.FinalIds.Order());
+    }
+
+    async Task<IPage> SignedInPageAsync()
+    {
+        var page = await Chromium.NewKoreanPageAsync(browser, host.HttpAddress);
+        page.SetDefaultTimeout(30_000);
+        await page.GotoAsync("/signin");
+        await Chromium.WaitForCircuitAsync(page);
+        await Chromium.Input(page, "token-input").FillAsync(token);
+        await page.ClickAsync("[data-testid=signin-button]");
+        await page.WaitForURLAsync("**/submit");
+        return page;
+    }
+
+    /// <summary>A predictions file right on the first <paramref name="publicRight"/> public questions and on no private one.</summary>
+    async Task<long> SubmitAsync(int publicRight)
+    {
+        var examples = TestSets.Korean.Examples().ToList();
+        var answers = examples.Select((e, i) => KeyValuePair.Create(e.Id, i < publicRight ? e.Answers[0].Text : "오답"));
+        var submitted = await host.Get<SubmissionService>().SubmitPredictionsAsync(
+            team, SetName, new MemoryStream(TestSets.PredictionsJson(answers)), "predictions", $"공개 {publicRight}문항");
+        return submitted.Id;
+    }
+}
