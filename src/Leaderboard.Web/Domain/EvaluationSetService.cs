@@ -138,17 +138,25 @@ public sealed class EvaluationSetService(
 
     /// <summary>
     /// Reveals the private split of every set whose close has passed and that was never revealed (an
-    /// admin who hid a split again after its reveal is not overruled); returns their names.
+    /// admin who hid a split again after its reveal is not overruled), each with its audit line in the
+    /// same transaction; returns their names.
     /// </summary>
     public async Task<IReadOnlyList<string>> RevealClosedSetsAsync(CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var now = clock.GetUtcNow().UtcDateTime;
-        var due = db.EvaluationSets.Where(s => s.ClosesAt != null && s.ClosesAt <= now && s.RevealedAt == null);
-        var names = await due.Select(s => s.Name).ToListAsync(cancellationToken);
-        if (names.Count == 0) return names;
-        await due.ExecuteUpdateAsync(s => s.SetProperty(x => x.PrivateRevealed, true).SetProperty(x => x.RevealedAt, now), cancellationToken);
-        return names;
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var due = await db.EvaluationSets.Where(s => s.ClosesAt != null && s.ClosesAt <= now && s.RevealedAt == null)
+            .ToListAsync(cancellationToken);
+        foreach (var set in due)
+        {
+            set.PrivateRevealed = true;
+            set.RevealedAt = now;
+            db.AuditEntries.Add(new AuditEntry { At = now, Actor = "system (close)", Action = "set.reveal", Target = set.Name, Outcome = AuditLog.Ok });
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return [.. due.Select(s => s.Name)];
     }
 
     /// <summary>

@@ -4,7 +4,7 @@ namespace Mrc.Leaderboard.Domain;
 
 /// <summary>
 /// Reveals each set's private split at its close: every Leaderboard:PhaseCheckSeconds it reveals the
-/// sets whose close has passed and that were never revealed, and records it in the audit log.
+/// sets whose close has passed and that were never revealed (with an audit line each).
 /// </summary>
 public sealed partial class PhaseRevealService(
     IServiceScopeFactory scopes, IOptions<LeaderboardOptions> options, ILogger<PhaseRevealService> logger) : BackgroundService
@@ -18,12 +18,7 @@ public sealed partial class PhaseRevealService(
             {
                 using var scope = scopes.CreateScope();
                 var sets = scope.ServiceProvider.GetRequiredService<EvaluationSetService>();
-                var audit = scope.ServiceProvider.GetRequiredService<AuditLog>();
-                foreach (var name in await sets.RevealClosedSetsAsync(stoppingToken))
-                {
-                    LogRevealed(logger, name);
-                    await audit.RecordAsync("system (close)", "set.reveal", name, AuditLog.Ok, stoppingToken);
-                }
+                foreach (var name in await sets.RevealClosedSetsAsync(stoppingToken)) LogRevealed(logger, name);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
