@@ -40,6 +40,7 @@ public static class LeaderboardApplication
         services.AddTransient<SubmissionService>();
         services.AddTransient<FinalSubmissionService>();
         services.AddTransient<AuditLog>();
+        services.AddTransient<BaselineService>();
         services.AddTransient<PipelineClient>();
         services.AddTransient<EvaluationJobRunner>();
         services.AddTransient<DatabaseRetry>();
@@ -67,6 +68,13 @@ public static class LeaderboardApplication
             .AddJsonTranscoding()
             .AddServiceOptions<LeaderboardGrpcService>(o =>
             {
+                o.Interceptors.Add<AuthInterceptor>();
+                o.MaxReceiveMessageSize = (int)Math.Min(int.MaxValue, maxMessage + 64 * 1024);
+            })
+            .AddServiceOptions<LeaderboardAdminGrpcService>(o =>
+            {
+                // Audit outside authentication, so refused callers are recorded too.
+                o.Interceptors.Add<AdminAuditInterceptor>();
                 o.Interceptors.Add<AuthInterceptor>();
                 o.MaxReceiveMessageSize = (int)Math.Min(int.MaxValue, maxMessage + 64 * 1024);
             });
@@ -113,6 +121,7 @@ public static class LeaderboardApplication
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapBrowserAuth();
         app.MapGrpcService<LeaderboardGrpcService>();
+        app.MapGrpcService<LeaderboardAdminGrpcService>();
         app.MapGrpcServiceDefaults();
         app.MapDefaultEndpoints();
         return app;

@@ -19,6 +19,7 @@ public static class MrcCommandLine
             LeaderboardCommands.Submit(console),
             LeaderboardCommands.Leaderboard(console),
             LeaderboardCommands.Final(console),
+            AdminCommands.Create(console),
             TokenizerCommands.Create(console),
             TokenizerCommands.Tokenize(console),
             TrainCommands.Create(console),

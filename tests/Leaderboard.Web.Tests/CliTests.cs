@@ -40,7 +40,7 @@ public sealed class CliTests : IAsyncLifetime
         using var output = new StringWriter();
         using var error = new StringWriter();
         var console = new CliConsole(output, error);
-        var root = new RootCommand { LeaderboardCommands.Submit(console), LeaderboardCommands.Leaderboard(console), LeaderboardCommands.Final(console) };
+        var root = new RootCommand { LeaderboardCommands.Submit(console), LeaderboardCommands.Leaderboard(console), LeaderboardCommands.Final(console), AdminCommands.Create(console) };
         int exit = await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
         return (exit, output.ToString(), error.ToString());
     }
@@ -131,5 +131,37 @@ public sealed class CliTests : IAsyncLifetime
         var cleared = await RunAsync("final", "--server", server, "--token", token, "--set", "korean-dev", "--clear");
         Assert.True(cleared.Exit == 0, cleared.Error);
         Assert.Contains("none chosen", cleared.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Admin_CreatesATeam_SchedulesTheSet_AndExportsCsv()
+    {
+        string server = host.GrpcAddress.ToString();
+        var created = await RunAsync("admin", "team", "create", "베타", "--server", server, "--token", LeaderboardHost.AdminSecret);
+        Assert.True(created.Exit == 0, created.Error);
+        using (var json = JsonDocument.Parse(created.Out))
+            Assert.StartsWith("mrc_", json.RootElement.GetProperty("token").GetString(), StringComparison.Ordinal);
+
+        var scheduled = await RunAsync("admin", "set", "update", "korean-dev", "--closes", "2030-01-01T09:00+09:00", "--final-limit", "3",
+            "--server", server, "--token", LeaderboardHost.AdminSecret);
+        Assert.True(scheduled.Exit == 0, scheduled.Error);
+        using (var json = JsonDocument.Parse(scheduled.Out))
+        {
+            Assert.Equal("2030-01-01T00:00:00Z", json.RootElement.GetProperty("closesAt").GetString());
+            Assert.Equal(3, json.RootElement.GetProperty("finalSubmissionLimit").GetInt32());
+        }
+
+        var noOffset = await RunAsync("admin", "set", "update", "korean-dev", "--closes", "2030-01-01T09:00",
+            "--server", server, "--token", LeaderboardHost.AdminSecret);
+        Assert.Equal(CommandErrors.InputError, noOffset.Exit);
+        Assert.Contains("with an offset or Z", noOffset.Error, StringComparison.Ordinal);
+
+        var csv = await RunAsync("admin", "set", "export", "korean-dev", "--server", server, "--token", LeaderboardHost.AdminSecret);
+        Assert.True(csv.Exit == 0, csv.Error);
+        Assert.StartsWith("rank,baseline,team,model,version,submission_id,public_em", csv.Out, StringComparison.Ordinal);
+
+        var asTeam = await RunAsync("admin", "team", "list", "--server", server, "--token", token);
+        Assert.Equal(CommandErrors.ServerRefused, asTeam.Exit);
+        Assert.Contains("error: PermissionDenied", asTeam.Error, StringComparison.Ordinal);
     }
 }

@@ -10,7 +10,7 @@ namespace Mrc.Leaderboard.Api;
 /// </summary>
 public sealed class AuthInterceptor(TeamService teams) : Interceptor
 {
-    const string CallerKey = "leaderboard-caller";
+    internal const string CallerKey = "leaderboard-caller";
 
     public static Caller CallerOf(ServerCallContext context) =>
         context.UserState.TryGetValue(CallerKey, out var caller) && caller is Caller c
@@ -36,8 +36,9 @@ public sealed class AuthInterceptor(TeamService teams) : Interceptor
 
     async Task AuthenticateAsync(ServerCallContext context)
     {
-        // Only the Leaderboard service needs a token; health and reflection stay open.
-        if (!context.Method.StartsWith("/mrc.v1.Leaderboard/", StringComparison.Ordinal)) return;
+        // Only the Leaderboard services need a token; health and reflection stay open.
+        if (!context.Method.StartsWith("/mrc.v1.Leaderboard/", StringComparison.Ordinal)
+            && !context.Method.StartsWith("/mrc.v1.LeaderboardAdmin/", StringComparison.Ordinal)) return;
         var header = context.RequestHeaders.GetValue("authorization");
         string? token = null;
         if (header is not null)

@@ -171,9 +171,9 @@ internal static class LeaderboardCommands
         return command;
     }
 
-    static readonly JsonFormatter Formatter = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(true));
+    internal static readonly JsonFormatter Formatter = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(true));
 
-    static Option<string> ServerOption() => new("--server")
+    internal static Option<string> ServerOption() => new("--server")
     {
         Description = "The leaderboard's gRPC address, e.g. http://localhost:5081.",
         Required = true,
@@ -186,7 +186,7 @@ internal static class LeaderboardCommands
         : Environment.GetEnvironmentVariable(TokenVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment
         : throw new ArgumentException($"An API token is needed: --token or ${TokenVariable}.");
 
-    static GrpcChannel Channel(string server, string token)
+    internal static GrpcChannel Channel(string server, string token)
     {
         if (!Uri.TryCreate(server, UriKind.Absolute, out var address) || address.Scheme is not ("http" or "https"))
             throw new ArgumentException($"--server must be an http:// or https:// address, not \"{server}\".");
