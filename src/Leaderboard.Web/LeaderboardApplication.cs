@@ -41,6 +41,7 @@ public static class LeaderboardApplication
         services.AddTransient<FinalSubmissionService>();
         services.AddTransient<AuditLog>();
         services.AddTransient<BaselineService>();
+        services.AddTransient<ComparisonService>();
         services.AddTransient<PipelineClient>();
         services.AddTransient<EvaluationJobRunner>();
         services.AddTransient<DatabaseRetry>();
@@ -120,6 +121,7 @@ public static class LeaderboardApplication
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapBrowserAuth();
+        app.MapLeaderboardCsv();
         app.MapGrpcService<LeaderboardGrpcService>();
         app.MapGrpcService<LeaderboardAdminGrpcService>();
         app.MapGrpcServiceDefaults();

@@ -13,6 +13,7 @@ namespace Mrc.Leaderboard.Api;
 public sealed class LeaderboardGrpcService(
     SubmissionService submissions,
     FinalSubmissionService finals,
+    ComparisonService comparisons,
     EvaluationSetService sets,
     ProgressHub progress) : Mrc.Contracts.V1.Leaderboard.LeaderboardBase
 {
@@ -135,6 +136,30 @@ public sealed class LeaderboardGrpcService(
 
     public override async Task<FinalSubmissions> SetFinalSubmissions(SetFinalSubmissionsRequest request, ServerCallContext context) =>
         ToMessage(await finals.SetAsync(CallerOf(context), request.EvaluationSet, request.SubmissionIds, context.CancellationToken));
+
+    public override async Task<SubmissionComparison> CompareSubmissions(CompareSubmissionsRequest request, ServerCallContext context)
+    {
+        var view = await comparisons.CompareAsync(CallerOf(context), request.SubmissionA, request.SubmissionB, context.CancellationToken);
+        var message = new SubmissionComparison
+        {
+            A = ToMessage(view.A), B = ToMessage(view.B), QuestionCount = view.Questions,
+            BothRight = view.BothRight, BothWrong = view.BothWrong, OnlyARight = view.OnlyARight, OnlyBRight = view.OnlyBRight,
+        };
+        foreach (var d in view.Differences)
+        {
+            var row = new Mrc.Contracts.V1.ComparedQuestion
+            {
+                QuestionId = d.QuestionId, Question = d.Question, IsPrivate = d.IsPrivate,
+                AnswerA = d.AnswerA, F1A = d.F1A, AnswerB = d.AnswerB, F1B = d.F1B, RightIsA = d.RightIsA,
+                Cause = d.Cause switch { Domain.MissCause.Retrieval => Mrc.Contracts.V1.MissCause.Retrieval, Domain.MissCause.Reading => Mrc.Contracts.V1.MissCause.Reading, _ => Mrc.Contracts.V1.MissCause.Unknown },
+            };
+            row.GoldAnswers.AddRange(d.GoldAnswers);
+            if (d.RetrievalHitA is { } hitA) row.RetrievalHitA = hitA;
+            if (d.RetrievalHitB is { } hitB) row.RetrievalHitB = hitB;
+            message.Differences.Add(row);
+        }
+        return message;
+    }
 
     static FinalSubmissions ToMessage(FinalChoiceView view)
     {
