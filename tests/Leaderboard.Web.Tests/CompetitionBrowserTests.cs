@@ -80,6 +80,46 @@ public sealed class CompetitionBrowserTests : IAsyncLifetime
         Assert.Equal([four, two], stored.FinalIds.Order());
     }
 
+    [BrowserFact]
+    public async Task Team_ComparesTwoRuns_AndSeesWhichQuestionsDifferAndWhy()
+    {
+        TestSets.ConfigureByTopK(pipeline);
+        await host.Get<EvaluationSetService>().RegisterAsync("전체-공개", "korean-dev.json", new MemoryStream(TestSets.KoreanJson()), privateShare: 0);
+        long one = await ComparisonTests.RunAsync(host, token, topK: 1, set: "전체-공개");
+        long two = await ComparisonTests.RunAsync(host, token, topK: 2, set: "전체-공개");
+        var page = await SignedInPageAsync();
+
+        // Chosen in the page's two selects.
+        await page.GotoAsync("/compare");
+        await Chromium.WaitForCircuitAsync(page);
+        await page.ClickAsync("[data-testid=compare-a]");
+        await page.Locator(".mud-popover-open .mud-list-item", new() { HasText = $"#{one} ·" }).ClickAsync();
+        await page.WaitForURLAsync($"**/compare?a={one}");
+        await Chromium.WaitForCircuitAsync(page);
+        await page.ClickAsync("[data-testid=compare-b]");
+        await page.Locator(".mud-popover-open .mud-list-item", new() { HasText = $"#{two} ·" }).ClickAsync();
+        await page.WaitForURLAsync($"**/compare?a={one}&b={two}");
+
+        // Hand-counted (TestSets.ConfigureByTopK): both right on the five odd questions up to kq-09;
+        // top-k 2 alone right on seven, which top-k 1 missed in reading (kq-02, 04, 06, 08) or in
+        // retrieval (kq-10, 11, 12).
+        await Assertions.Expect(page.Locator("[data-testid=both-right]")).ToHaveTextAsync("5");
+        await Assertions.Expect(page.Locator("[data-testid=only-b]")).ToHaveTextAsync("7");
+        await Assertions.Expect(page.Locator("[data-testid=a-reading]")).ToHaveTextAsync("4");
+        await Assertions.Expect(page.Locator("[data-testid=a-retrieval]")).ToHaveTextAsync("3");
+        var rows = page.Locator("[data-testid=diff-table] tbody tr");
+        await Assertions.Expect(rows).ToHaveCountAsync(7);
+        var kq11 = page.Locator("[data-testid=diff-table] tbody tr", new() { HasText = "kq-11" });
+        await Assertions.Expect(kq11.Locator("[data-testid=diff-cause]")).ToHaveTextAsync("A: 검색 실패");
+        await Assertions.Expect(kq11).ToContainTextAsync("모름");
+        var kq02 = page.Locator("[data-testid=diff-table] tbody tr", new() { HasText = "kq-02" });
+        await Assertions.Expect(kq02.Locator("[data-testid=diff-cause]")).ToHaveTextAsync("A: 읽기 실패");
+
+        // The same submission twice is refused in Korean.
+        await page.GotoAsync($"/compare?a={one}&b={one}");
+        await Assertions.Expect(page.Locator("[data-testid=compare-error]")).ToHaveTextAsync("서로 다른 두 제출을 고르세요.");
+    }
+
     async Task<IPage> SignedInPageAsync()
     {
         var page = await Chromium.NewKoreanPageAsync(browser, host.HttpAddress);
