@@ -16,6 +16,7 @@ public sealed class ComponentTests : IAsyncLifetime
     public ComponentTests()
     {
         context.Services.AddMudServices();
+        context.Services.AddScoped<Mrc.Leaderboard.Auth.BrowserTimeZone>();
         context.JSInterop.Mode = JSRuntimeMode.Loose;
     }
 

@@ -19,11 +19,12 @@ public sealed class BrowserTimeZone(IJSRuntime js)
         try
         {
             await using var module = await js.InvokeAsync<IJSObjectReference>("import", "./Components/Shared/LocalTime.razor.js");
-            var name = await module.InvokeAsync<string>("timeZone");
-            return TimeZoneInfo.TryFindSystemTimeZoneById(name, out var zone) ? zone : TimeZoneInfo.Utc;
+            var name = await module.InvokeAsync<string?>("timeZone");
+            return !string.IsNullOrEmpty(name) && TimeZoneInfo.TryFindSystemTimeZoneById(name, out var zone) ? zone : TimeZoneInfo.Utc;
         }
-        catch (JSException)
+        catch (Exception e) when (e is JSException or JSDisconnectedException or TaskCanceledException)
         {
+            // The page went away or its script failed: UTC, as the times say.
             return TimeZoneInfo.Utc;
         }
     }

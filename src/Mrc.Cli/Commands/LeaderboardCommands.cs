@@ -119,14 +119,18 @@ internal static class LeaderboardCommands
             }
             bool showPrivate = board.Entries.Any(e => e.BestSubmission.PrivateScores is not null);
             await console.Out.WriteLineAsync(showPrivate
-                ? "rank\tteam\tmodel\tversion\tpublic_em\tpublic_f1\tprivate_em\tprivate_f1\tsubmitted\tdescription"
-                : "rank\tteam\tmodel\tversion\tpublic_em\tpublic_f1\tsubmitted\tdescription");
-            foreach (var entry in board.Entries)
+                ? "rank\tteam\tmodel\tversion\tpublic_em\tpublic_f1\tprivate_em\tprivate_f1\trecall\tsubmissions\tsubmitted\tdescription"
+                : "rank\tteam\tmodel\tversion\tpublic_em\tpublic_f1\trecall\tsubmissions\tsubmitted\tdescription");
+            // Baselines come first, with "baseline" for a rank.
+            foreach (var entry in board.Baselines.Concat(board.Entries))
             {
                 var best = entry.BestSubmission;
-                var columns = new List<string> { entry.Rank.ToString(CultureInfo.InvariantCulture), entry.Team, entry.Model, entry.Version };
+                var rank = best.Baseline ? "baseline" : entry.Rank.ToString(CultureInfo.InvariantCulture);
+                var columns = new List<string> { rank, entry.Team, entry.Model, entry.Version };
                 columns.AddRange(Scores(best.PublicScores));
                 if (showPrivate) columns.AddRange(Scores(best.PrivateScores));
+                columns.Add(best.HasRetrievalRecall ? best.RetrievalRecall.ToString("F4", CultureInfo.InvariantCulture) : "");
+                columns.Add(entry.SubmissionCount.ToString(CultureInfo.InvariantCulture));
                 columns.Add(best.SubmittedAt?.ToDateTime().ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) ?? "");
                 columns.Add(best.Description.ReplaceLineEndings(" "));
                 await console.Out.WriteLineAsync(string.Join('\t', columns));
