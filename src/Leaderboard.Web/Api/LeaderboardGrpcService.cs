@@ -151,7 +151,7 @@ public sealed class LeaderboardGrpcService(
             {
                 QuestionId = d.QuestionId, Question = d.Question, IsPrivate = d.IsPrivate,
                 AnswerA = d.AnswerA, F1A = d.F1A, AnswerB = d.AnswerB, F1B = d.F1B, RightIsA = d.RightIsA,
-                Cause = d.Cause switch { Domain.MissCause.Retrieval => Mrc.Contracts.V1.MissCause.Retrieval, Domain.MissCause.Reading => Mrc.Contracts.V1.MissCause.Reading, _ => Mrc.Contracts.V1.MissCause.Unknown },
+                Cause = d.Cause switch { Domain.MissCause.Retrieval => Mrc.Contracts.V1.MissCause.Retrieval, Domain.MissCause.Reading => Mrc.Contracts.V1.MissCause.Reading, _ => Mrc.Contracts.V1.MissCause.Unspecified },
             };
             row.GoldAnswers.AddRange(d.GoldAnswers);
             if (d.RetrievalHitA is { } hitA) row.RetrievalHitA = hitA;

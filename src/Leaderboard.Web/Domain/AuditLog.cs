@@ -14,8 +14,11 @@ public sealed class AuditLog(IDbContextFactory<LeaderboardDbContext> dbFactory, 
 {
     public const string Ok = "ok";
 
-    /// <summary>Runs an administrative action and records who did it, to what, when and how it ended.</summary>
-    public async Task<T> RunAsync<T>(string actor, string action, string target, Func<Task<T>> run, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Runs an administrative action and records who did it, to what, when and how it ended. The line
+    /// is written after the action, whatever the caller's cancellation: an action done is recorded.
+    /// </summary>
+    public async Task<T> RunAsync<T>(string actor, string action, string target, Func<Task<T>> run)
     {
         ArgumentNullException.ThrowIfNull(run);
         T result;
@@ -32,12 +35,12 @@ public sealed class AuditLog(IDbContextFactory<LeaderboardDbContext> dbFactory, 
         return result;
     }
 
-    public Task RunAsync(string actor, string action, string target, Func<Task> run, CancellationToken cancellationToken = default) =>
+    public Task RunAsync(string actor, string action, string target, Func<Task> run) =>
         RunAsync(actor, action, target, async () =>
         {
             await run();
             return true;
-        }, cancellationToken);
+        });
 
     public async Task RecordAsync(string actor, string action, string target, string outcome, CancellationToken cancellationToken = default)
     {
