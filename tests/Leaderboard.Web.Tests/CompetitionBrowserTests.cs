@@ -53,12 +53,16 @@ public sealed class CompetitionBrowserTests : IAsyncLifetime
     public async Task Team_ChoosesItsFinalSubmissions_AndIsToldWhenItPicksTooMany()
     {
         long four = await SubmitAsync(publicRight: 4), six = await SubmitAsync(publicRight: 6), two = await SubmitAsync(publicRight: 2);
-        var page = await SignedInPageAsync();
+        var set = await host.Get<EvaluationSetService>().GetAsync(SetName);
+        await host.Get<EvaluationSetService>().ScheduleAsync(set.Id, new SetSchedule(null, new DateTime(2030, 1, 1, 0, 0, 0, DateTimeKind.Utc)));
+        var page = await SignedInPageAsync(timeZone: "Asia/Seoul");
         await page.GotoAsync($"/final/{Uri.EscapeDataString(SetName)}");
         await Chromium.WaitForCircuitAsync(page);
 
         // Nothing chosen: the two best public ones (6 and 4 right) are final.
         await Assertions.Expect(page.Locator("[data-testid=final-rule]")).ToContainTextAsync("2개까지");
+        // The deadline, 2030-01-01 00:00 UTC, in the browser's own zone.
+        await Assertions.Expect(page.Locator("[data-testid=final-deadline]")).ToHaveTextAsync("2030-01-01 09:00 (UTC+09:00)");
         await Assertions.Expect(page.Locator($"[data-testid=final-chip-{six}]")).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator($"[data-testid=final-chip-{four}]")).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator($"[data-testid=final-chip-{two}]")).ToHaveCountAsync(0);
@@ -120,15 +124,49 @@ public sealed class CompetitionBrowserTests : IAsyncLifetime
         await Assertions.Expect(page.Locator("[data-testid=compare-error]")).ToHaveTextAsync("서로 다른 두 제출을 고르세요.");
     }
 
-    async Task<IPage> SignedInPageAsync()
+    [BrowserFact]
+    public async Task Admin_SetsTheDeadlineInTheBrowsersTimeZone()
     {
-        var page = await Chromium.NewKoreanPageAsync(browser, host.HttpAddress);
+        var page = await SignedInPageAsync(timeZone: "Asia/Seoul", token: LeaderboardHost.AdminSecret, landing: "**/admin");
+        await Chromium.WaitForCircuitAsync(page);
+        var row = page.Locator("[data-testid=sets-table] tbody tr", new() { HasText = SetName });
+        await row.Locator("[data-testid=edit-schedule]").ClickAsync();
+        await Chromium.Input(page, "schedule-closes").FillAsync("2030-01-01T09:00");
+        await Chromium.Input(page, "schedule-limit").FillAsync("3");
+        await page.ClickAsync("[data-testid=save-schedule]");
+        await Assertions.Expect(page.Locator("[data-testid=set-message]")).ToContainTextAsync("일정을 저장했습니다");
+
+        // 09:00 in Seoul is midnight UTC; the table shows it back in Seoul time.
+        var stored = await host.Get<EvaluationSetService>().GetAsync(SetName);
+        Assert.Equal((new DateTime(2030, 1, 1, 0, 0, 0, DateTimeKind.Utc), 3), (stored.ClosesAt, stored.FinalSubmissionLimit));
+        await Assertions.Expect(row.Locator("[data-testid=set-phase]")).ToContainTextAsync("2030-01-01 09:00 (UTC+09:00)");
+
+        // A close before the opening is refused in Korean and changes nothing.
+        await row.Locator("[data-testid=edit-schedule]").ClickAsync();
+        await Chromium.Input(page, "schedule-opens").FillAsync("2030-02-01T09:00");
+        await page.ClickAsync("[data-testid=save-schedule]");
+        await Assertions.Expect(page.Locator("[data-testid=set-message]")).ToContainTextAsync("마감 시각");
+        Assert.Null((await host.Get<EvaluationSetService>().GetAsync(SetName)).OpensAt);
+
+        // Both actions are in the audit log, the refusal too.
+        var audit = await host.Get<AuditLog>().ListAsync(10);
+        Assert.Equal([("set.schedule", false), ("set.schedule", true)], audit.Select(e => (e.Action, e.Outcome == AuditLog.Ok)));
+    }
+
+    async Task<IPage> SignedInPageAsync(string? timeZone = null, string? token = null, string landing = "**/submit")
+    {
+        var page = timeZone is null
+            ? await Chromium.NewKoreanPageAsync(browser, host.HttpAddress)
+            : await browser.NewPageAsync(new BrowserNewPageOptions
+            {
+                BaseURL = host.HttpAddress.ToString(), ViewportSize = new ViewportSize { Width = 1400, Height = 1000 }, Locale = "ko-KR", TimezoneId = timeZone,
+            });
         page.SetDefaultTimeout(30_000);
         await page.GotoAsync("/signin");
         await Chromium.WaitForCircuitAsync(page);
-        await Chromium.Input(page, "token-input").FillAsync(token);
+        await Chromium.Input(page, "token-input").FillAsync(token ?? this.token);
         await page.ClickAsync("[data-testid=signin-button]");
-        await page.WaitForURLAsync("**/submit");
+        await page.WaitForURLAsync(landing);
         return page;
     }
 

@@ -100,6 +100,19 @@ public sealed class PageVisibilityTests : IAsyncLifetime
         using var client = await SignedInAsync(Caller.ForTeam(alpha.Id, alpha.Name));
         var response = await client.GetAsync(new Uri("/admin/teams", UriKind.Relative));
         Assert.DoesNotContain("data-testid=\"create-team\"", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var audit = await client.GetAsync(new Uri("/admin/audit", UriKind.Relative));
+        Assert.DoesNotContain("data-testid=\"audit-table\"", await audit.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AuditPage_ShowsTheAdminsActions()
+    {
+        await host.Get<AuditLog>().RunAsync("admin (browser)", "team.rotate-token", "베타", () => host.Get<TeamService>().RotateTokenAsync(beta.Id));
+        using var admin = await SignedInAsync(Caller.Admin);
+        var page = await admin.GetStringAsync(new Uri("/admin/audit", UriKind.Relative));
+        Assert.Contains("data-testid=\"audit-table\"", page, StringComparison.Ordinal);
+        Assert.Contains("team.rotate-token", page, StringComparison.Ordinal);
+        Assert.Contains("admin (browser)", page, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -253,7 +253,6 @@ public sealed class SubmissionService(
             .OrderBy(s => s.SubmittedAt).ThenBy(s => s.Id)
             .ToListAsync(cancellationToken);
         foreach (var s in succeeded) s.EvaluationSet = set;
-        var counts = succeeded.GroupBy(s => s.TeamId).ToDictionary(g => g.Key, g => g.Count());
 
         bool byPrivate = set.PrivateRevealed;
         (double, double) Key(SubmissionRecord s) => byPrivate
@@ -262,6 +261,7 @@ public sealed class SubmissionService(
         (double, double) PublicKey(SubmissionRecord s) => (s.PublicExactMatch ?? 0, s.PublicF1 ?? 0);
 
         var ranked = succeeded.Where(s => !s.IsBaseline).ToList();
+        var counts = ranked.GroupBy(s => s.TeamId).ToDictionary(g => g.Key, g => g.Count());
         var lines = byPrivate
             ? FinalSelection.PrivateRanking(ranked, set.FinalSubmissionLimit)
                 .Select(line => (line.Best, Count: counts[line.Best.TeamId])).ToList()
