@@ -6,7 +6,7 @@ import path from "node:path";
 import protoLoader from "@grpc/proto-loader";
 
 const protosRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../protos");
-const files = ["mrc/v1/retriever.proto", "mrc/v1/reader.proto", "mrc/v1/leaderboard.proto"];
+const files = ["mrc/v1/retriever.proto", "mrc/v1/reader.proto", "mrc/v1/leaderboard.proto", "mrc/v1/leaderboard_admin.proto"];
 
 const definition = protoLoader.loadSync(files, {
   includeDirs: [protosRoot],

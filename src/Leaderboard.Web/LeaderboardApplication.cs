@@ -41,6 +41,10 @@ public static class LeaderboardApplication
         services.AddTransient<EvaluationSetService>();
         services.AddTransient<SubmissionService>();
         services.AddSingleton<UploadSlots>();
+        services.AddTransient<FinalSubmissionService>();
+        services.AddTransient<AuditLog>();
+        services.AddTransient<BaselineService>();
+        services.AddTransient<ComparisonService>();
         services.AddTransient<PipelineClient>();
         services.AddTransient<EvaluationJobRunner>();
         services.AddTransient<DatabaseRetry>();
@@ -50,6 +54,7 @@ public static class LeaderboardApplication
         services.AddSingleton<RunningJobs>();
         services.AddSingleton<RunCatalog>();
         services.AddHostedService<EvaluationWorker>();
+        services.AddHostedService<PhaseRevealService>();
         services.AddLeaderboardHealthChecks();
 
         // The retriever and reader, over gRPC, each one replica or several (round-robin). Mrc.Clients does
@@ -74,6 +79,13 @@ public static class LeaderboardApplication
             {
                 o.Interceptors.Add<AuthInterceptor>();
                 o.MaxReceiveMessageSize = (int)Math.Min(int.MaxValue, maxMessage + 64 * 1024);
+            })
+            .AddServiceOptions<LeaderboardAdminGrpcService>(o =>
+            {
+                // Audit outside authentication, so refused callers are recorded too.
+                o.Interceptors.Add<AdminAuditInterceptor>();
+                o.Interceptors.Add<AuthInterceptor>();
+                o.MaxReceiveMessageSize = (int)Math.Min(int.MaxValue, maxMessage + 64 * 1024);
             });
 
         // Browser: Blazor (interactive server), MudBlazor, cookie sign-in.
@@ -83,6 +95,7 @@ public static class LeaderboardApplication
         services.AddSingleton<SignInThrottle>();
         services.AddHttpContextAccessor();
         services.AddTransient<SessionStamps>();
+        services.AddScoped<BrowserTimeZone>();
         // Cookies are Secure when the request came over HTTPS (directly, or through a trusted proxy),
         // and not on plain local HTTP, where a browser would never send a Secure cookie back.
         services.AddTrustedProxies();
@@ -118,7 +131,9 @@ public static class LeaderboardApplication
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapBrowserAuth();
+        app.MapLeaderboardCsv();
         app.MapGrpcService<LeaderboardGrpcService>();
+        app.MapGrpcService<LeaderboardAdminGrpcService>();
         app.MapGrpcServiceDefaults();
         app.MapDefaultEndpoints();
         return app;

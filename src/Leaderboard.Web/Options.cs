@@ -61,6 +61,10 @@ public sealed class LeaderboardOptions : IValidatableObject
     /// </summary>
     public string TrustedProxies { get; set; } = "127.0.0.0/8,::1";
 
+    /// <summary>Seconds between checks for sets whose close has passed, whose private split is then revealed.</summary>
+    [Range(0.05, 3600)]
+    public double PhaseCheckSeconds { get; set; } = 30;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (Mrc.Leaderboard.TrustedProxies.Parse(TrustedProxies) is null)

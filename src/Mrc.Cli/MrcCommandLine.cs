@@ -18,6 +18,8 @@ public static class MrcCommandLine
             BenchCommands.Create(console),
             LeaderboardCommands.Submit(console),
             LeaderboardCommands.Leaderboard(console),
+            LeaderboardCommands.Final(console),
+            AdminCommands.Create(console),
             TokenizerCommands.Create(console),
             TokenizerCommands.Tokenize(console),
             TrainCommands.Create(console),

@@ -40,7 +40,7 @@ public sealed class CliTests : IAsyncLifetime
         using var output = new StringWriter();
         using var error = new StringWriter();
         var console = new CliConsole(output, error);
-        var root = new RootCommand { LeaderboardCommands.Submit(console), LeaderboardCommands.Leaderboard(console) };
+        var root = new RootCommand { LeaderboardCommands.Submit(console), LeaderboardCommands.Leaderboard(console), LeaderboardCommands.Final(console), AdminCommands.Create(console) };
         int exit = await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
         return (exit, output.ToString(), error.ToString());
     }
@@ -134,5 +134,70 @@ public sealed class CliTests : IAsyncLifetime
         Assert.Equal("1", json.RootElement.GetProperty("version").GetString());
         Assert.Equal("SUBMISSION_STATE_SUCCEEDED", json.RootElement.GetProperty("state").GetString());
         Assert.StartsWith("sweep sweep.yaml, trial 1: learning_rate=3e-3", json.RootElement.GetProperty("description").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Final_ShowsMarksAndClearsFinalSubmissions()
+    {
+        var path = Path.Combine(folder, "predictions.json");
+        await File.WriteAllBytesAsync(path, TestSets.PredictionsJson(TestSets.ExpectedPredictions()));
+        var ids = new List<string>();
+        for (int i = 0; i < 3; i++)
+        {
+            var submit = await RunAsync("submit", "--server", host.GrpcAddress.ToString(), "--token", token, "--set", "korean-dev", "--predictions", path);
+            Assert.True(submit.Exit == 0, submit.Error);
+            using var submitted = JsonDocument.Parse(submit.Out);
+            ids.Add(submitted.RootElement.GetProperty("id").GetString()!);
+        }
+        string server = host.GrpcAddress.ToString();
+
+        // Equal scores: the two earliest stand in while nothing is chosen.
+        var shown = await RunAsync("final", "--server", server, "--token", token, "--set", "korean-dev");
+        Assert.True(shown.Exit == 0, shown.Error);
+        Assert.Contains($"final (best public, none chosen; at most 2): {ids[0]}, {ids[1]}", shown.Error, StringComparison.Ordinal);
+
+        var marked = await RunAsync("final", "--server", server, "--token", token, "--set", "korean-dev", ids[2]);
+        Assert.True(marked.Exit == 0, marked.Error);
+        Assert.Contains($"final (chosen, at most 2): {ids[2]}", marked.Error, StringComparison.Ordinal);
+
+        var tooMany = await RunAsync("final", "--server", server, "--token", token, "--set", "korean-dev", ids[0], ids[1], ids[2]);
+        Assert.Equal(CommandErrors.ServerRefused, tooMany.Exit);
+        Assert.Contains("error: InvalidArgument: At most 2", tooMany.Error, StringComparison.Ordinal);
+
+        var cleared = await RunAsync("final", "--server", server, "--token", token, "--set", "korean-dev", "--clear");
+        Assert.True(cleared.Exit == 0, cleared.Error);
+        Assert.Contains("none chosen", cleared.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Admin_CreatesATeam_SchedulesTheSet_AndExportsCsv()
+    {
+        string server = host.GrpcAddress.ToString();
+        var created = await RunAsync("admin", "team", "create", "베타", "--server", server, "--token", LeaderboardHost.AdminSecret);
+        Assert.True(created.Exit == 0, created.Error);
+        using (var json = JsonDocument.Parse(created.Out))
+            Assert.StartsWith("mrc_", json.RootElement.GetProperty("token").GetString(), StringComparison.Ordinal);
+
+        var scheduled = await RunAsync("admin", "set", "update", "korean-dev", "--closes", "2030-01-01T09:00+09:00", "--final-limit", "3",
+            "--server", server, "--token", LeaderboardHost.AdminSecret);
+        Assert.True(scheduled.Exit == 0, scheduled.Error);
+        using (var json = JsonDocument.Parse(scheduled.Out))
+        {
+            Assert.Equal("2030-01-01T00:00:00Z", json.RootElement.GetProperty("closesAt").GetString());
+            Assert.Equal(3, json.RootElement.GetProperty("finalSubmissionLimit").GetInt32());
+        }
+
+        var noOffset = await RunAsync("admin", "set", "update", "korean-dev", "--closes", "2030-01-01T09:00",
+            "--server", server, "--token", LeaderboardHost.AdminSecret);
+        Assert.Equal(CommandErrors.InputError, noOffset.Exit);
+        Assert.Contains("with an offset or Z", noOffset.Error, StringComparison.Ordinal);
+
+        var csv = await RunAsync("admin", "set", "export", "korean-dev", "--server", server, "--token", LeaderboardHost.AdminSecret);
+        Assert.True(csv.Exit == 0, csv.Error);
+        Assert.StartsWith("rank,baseline,team,model,version,submission_id,public_em", csv.Out, StringComparison.Ordinal);
+
+        var asTeam = await RunAsync("admin", "team", "list", "--server", server, "--token", token);
+        Assert.Equal(CommandErrors.ServerRefused, asTeam.Exit);
+        Assert.Contains("error: PermissionDenied", asTeam.Error, StringComparison.Ordinal);
     }
 }

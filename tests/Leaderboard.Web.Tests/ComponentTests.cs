@@ -17,6 +17,7 @@ public sealed class ComponentTests : IAsyncLifetime
     {
         context.Services.AddMudServices();
         context.Services.AddSingleton(new Experiments.RunCatalog(Microsoft.Extensions.Options.Options.Create(new Experiments.ExperimentsOptions())));
+        context.Services.AddScoped<Mrc.Leaderboard.Auth.BrowserTimeZone>();
         context.JSInterop.Mode = JSRuntimeMode.Loose;
     }
 

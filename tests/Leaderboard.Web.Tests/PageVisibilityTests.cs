@@ -100,5 +100,40 @@ public sealed class PageVisibilityTests : IAsyncLifetime
         using var client = await SignedInAsync(Caller.ForTeam(alpha.Id, alpha.Name));
         var response = await client.GetAsync(new Uri("/admin/teams", UriKind.Relative));
         Assert.DoesNotContain("data-testid=\"create-team\"", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var audit = await client.GetAsync(new Uri("/admin/audit", UriKind.Relative));
+        Assert.DoesNotContain("data-testid=\"audit-table\"", await audit.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AuditPage_ShowsTheAdminsActions()
+    {
+        await host.Get<AuditLog>().RunAsync("admin (browser)", "team.rotate-token", "베타", () => host.Get<TeamService>().RotateTokenAsync(beta.Id));
+        using var admin = await SignedInAsync(Caller.Admin);
+        var page = await admin.GetStringAsync(new Uri("/admin/audit", UriKind.Relative));
+        Assert.Contains("data-testid=\"audit-table\"", page, StringComparison.Ordinal);
+        Assert.Contains("team.rotate-token", page, StringComparison.Ordinal);
+        Assert.Contains("admin (browser)", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CsvDownload_ShowsWhatTheViewerSees_AndTheBoardMarksBaselines()
+    {
+        using var anonymous = host.Browser();
+        using var response = await anonymous.GetAsync(new Uri("/leaderboard-csv/korean-dev", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("korean-dev-leaderboard.csv", response.Content.Headers.ContentDisposition?.FileNameStar ?? response.Content.Headers.ContentDisposition?.FileName);
+        var csv = await response.Content.ReadAsStringAsync();
+        Assert.StartsWith("rank,baseline,team,model,version,submission_id,public_em,public_f1,retrieval_recall,", csv.TrimStart('\uFEFF'), StringComparison.Ordinal);
+        Assert.Contains($"1,false,알파,predictions,,{alphaSubmission},", csv, StringComparison.Ordinal);
+
+        using var admin = await SignedInAsync(Caller.Admin);
+        var adminCsv = await admin.GetStringAsync(new Uri("/leaderboard-csv/korean-dev", UriKind.Relative));
+        Assert.Contains(",public_em,public_f1,private_em,private_f1,", adminCsv, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetAsync(new Uri("/leaderboard-csv/없음", UriKind.Relative))).StatusCode);
+
+        await host.Get<BaselineService>().PinAsync(alphaSubmission, true);
+        var page = await anonymous.GetStringAsync(new Uri("/leaderboard/korean-dev", UriKind.Relative));
+        Assert.Contains("data-testid=\"baseline-chip\"", page, StringComparison.Ordinal);
+        Assert.Contains("baseline-row", page, StringComparison.Ordinal);
     }
 }

@@ -15,12 +15,14 @@ public class ProtoContractTests
         Assert.NotNull(typeof(Reader.ReaderBase));
         Assert.NotNull(typeof(Leaderboard.LeaderboardClient));
         Assert.NotNull(typeof(Leaderboard.LeaderboardBase));
+        Assert.NotNull(typeof(LeaderboardAdmin.LeaderboardAdminClient));
+        Assert.NotNull(typeof(LeaderboardAdmin.LeaderboardAdminBase));
     }
 
     [Fact]
     public void EveryEnum_StartsWithAnUnspecifiedZero()
     {
-        var files = new[] { RetrieverReflection.Descriptor, ReaderReflection.Descriptor, LeaderboardReflection.Descriptor };
+        var files = new[] { RetrieverReflection.Descriptor, ReaderReflection.Descriptor, LeaderboardReflection.Descriptor, LeaderboardAdminReflection.Descriptor };
         foreach (var file in files)
             foreach (var enumType in file.EnumTypes)
                 Assert.EndsWith("_UNSPECIFIED", enumType.Values.Single(v => v.Number == 0).Name);
@@ -29,13 +31,15 @@ public class ProtoContractTests
     [Fact]
     public void LeaderboardMethods_CarryHttpRulesForJsonTranscoding()
     {
-        var service = LeaderboardReflection.Descriptor.Services.Single();
-        foreach (var method in service.Methods)
+        var services = new[] { LeaderboardReflection.Descriptor.Services.Single(), LeaderboardAdminReflection.Descriptor.Services.Single() };
+        foreach (var method in services.SelectMany(s => s.Methods))
         {
             var rule = method.GetOptions().GetExtension(Google.Api.AnnotationsExtensions.Http);
             Assert.True(rule is not null, $"{method.Name} has no google.api.http rule");
-            Assert.StartsWith("/api/v1/", rule.Get + rule.Post);
+            Assert.StartsWith("/api/v1/", rule.Get + rule.Post + rule.Put + rule.Patch + rule.Delete);
         }
+        // The admin API lives under its own prefix.
+        Assert.All(services[1].Methods, m => Assert.Contains("/api/v1/admin/", m.GetOptions().GetExtension(Google.Api.AnnotationsExtensions.Http).ToString(), StringComparison.Ordinal));
     }
 
     [Fact]
@@ -83,6 +87,8 @@ public class ProtoContractTests
         Assert.Equal(["GetIndexInfo", "Retrieve", "RetrieveBatch"], Methods(services, "mrc.v1.Retriever"));
         Assert.Equal(["ListModels", "Read"], Methods(services, "mrc.v1.Reader"));
         Assert.Contains("Submit", Methods(services, "mrc.v1.Leaderboard"));
+        Assert.Contains("CompareSubmissions", Methods(services, "mrc.v1.Leaderboard"));
+        Assert.Contains("ExportLeaderboard", Methods(services, "mrc.v1.LeaderboardAdmin"));
         Assert.True(services.GetProperty("mrc.v1.Leaderboard").GetProperty("WatchSubmission").GetProperty("responseStream").GetBoolean());
         Assert.Equal("/mrc.v1.Reader/Read", services.GetProperty("mrc.v1.Reader").GetProperty("Read").GetProperty("path").GetString());
     }

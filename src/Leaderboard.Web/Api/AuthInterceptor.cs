@@ -13,7 +13,7 @@ namespace Mrc.Leaderboard.Api;
 /// </summary>
 public sealed class AuthInterceptor(TeamService teams, SignInThrottle throttle) : Interceptor
 {
-    const string CallerKey = "leaderboard-caller";
+    internal const string CallerKey = "leaderboard-caller";
 
     public static Caller CallerOf(ServerCallContext context) =>
         context.UserState.TryGetValue(CallerKey, out var caller) && caller is Caller c
@@ -39,8 +39,9 @@ public sealed class AuthInterceptor(TeamService teams, SignInThrottle throttle) 
 
     async Task AuthenticateAsync(ServerCallContext context)
     {
-        // Only the Leaderboard service needs a token; health and reflection stay open.
-        if (!context.Method.StartsWith("/mrc.v1.Leaderboard/", StringComparison.Ordinal)) return;
+        // Only the Leaderboard services need a token; health and reflection stay open.
+        if (!context.Method.StartsWith("/mrc.v1.Leaderboard/", StringComparison.Ordinal)
+            && !context.Method.StartsWith("/mrc.v1.LeaderboardAdmin/", StringComparison.Ordinal)) return;
         var header = context.RequestHeaders.GetValue("authorization");
         string? token = null;
         if (header is not null)

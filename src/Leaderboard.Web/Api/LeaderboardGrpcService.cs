@@ -12,6 +12,8 @@ namespace Mrc.Leaderboard.Api;
 /// <summary>mrc.v1.Leaderboard: maps requests onto the domain services and back. Auth and errors live in <see cref="AuthInterceptor"/>.</summary>
 public sealed class LeaderboardGrpcService(
     SubmissionService submissions,
+    FinalSubmissionService finals,
+    ComparisonService comparisons,
     EvaluationSetService sets,
     ProgressHub progress) : Mrc.Contracts.V1.Leaderboard.LeaderboardBase
 {
@@ -108,30 +110,80 @@ public sealed class LeaderboardGrpcService(
     public override async Task<ListEvaluationSetsResponse> ListEvaluationSets(ListEvaluationSetsRequest request, ServerCallContext context)
     {
         var response = new ListEvaluationSetsResponse();
-        foreach (var set in await sets.ListAsync(context.CancellationToken))
-            response.EvaluationSets.Add(new Mrc.Contracts.V1.EvaluationSetInfo
-            {
-                Name = set.Name,
-                QuestionCount = set.QuestionCount,
-                PublicCount = set.PublicCount,
-                PrivateCount = set.PrivateCount,
-                PrivateRevealed = set.PrivateRevealed,
-                CreatedAt = Timestamp.FromDateTime(set.CreatedAt),
-            });
+        foreach (var set in await sets.ListAsync(context.CancellationToken)) response.EvaluationSets.Add(ToMessage(set));
         return response;
+    }
+
+    internal static Mrc.Contracts.V1.EvaluationSetInfo ToMessage(Domain.EvaluationSetInfo set)
+    {
+        var message = new Mrc.Contracts.V1.EvaluationSetInfo
+        {
+            Name = set.Name,
+            QuestionCount = set.QuestionCount,
+            PublicCount = set.PublicCount,
+            PrivateCount = set.PrivateCount,
+            PrivateRevealed = set.PrivateRevealed,
+            CreatedAt = Timestamp.FromDateTime(set.CreatedAt),
+            FinalSubmissionLimit = set.FinalSubmissionLimit,
+        };
+        if (set.OpensAt is { } opens) message.OpensAt = Timestamp.FromDateTime(opens);
+        if (set.ClosesAt is { } closes) message.ClosesAt = Timestamp.FromDateTime(closes);
+        return message;
+    }
+
+    public override async Task<FinalSubmissions> GetFinalSubmissions(GetFinalSubmissionsRequest request, ServerCallContext context) =>
+        ToMessage(await finals.GetAsync(CallerOf(context), request.EvaluationSet, context.CancellationToken));
+
+    public override async Task<FinalSubmissions> SetFinalSubmissions(SetFinalSubmissionsRequest request, ServerCallContext context) =>
+        ToMessage(await finals.SetAsync(CallerOf(context), request.EvaluationSet, request.SubmissionIds, context.CancellationToken));
+
+    public override async Task<SubmissionComparison> CompareSubmissions(CompareSubmissionsRequest request, ServerCallContext context)
+    {
+        var view = await comparisons.CompareAsync(CallerOf(context), request.SubmissionA, request.SubmissionB, context.CancellationToken);
+        var message = new SubmissionComparison
+        {
+            A = ToMessage(view.A), B = ToMessage(view.B), QuestionCount = view.Questions,
+            BothRight = view.BothRight, BothWrong = view.BothWrong, OnlyARight = view.OnlyARight, OnlyBRight = view.OnlyBRight,
+        };
+        foreach (var d in view.Differences)
+        {
+            var row = new Mrc.Contracts.V1.ComparedQuestion
+            {
+                QuestionId = d.QuestionId, Question = d.Question, IsPrivate = d.IsPrivate,
+                AnswerA = d.AnswerA, F1A = d.F1A, AnswerB = d.AnswerB, F1B = d.F1B, RightIsA = d.RightIsA,
+                Cause = d.Cause switch { Domain.MissCause.Retrieval => Mrc.Contracts.V1.MissCause.Retrieval, Domain.MissCause.Reading => Mrc.Contracts.V1.MissCause.Reading, _ => Mrc.Contracts.V1.MissCause.Unspecified },
+            };
+            row.GoldAnswers.AddRange(d.GoldAnswers);
+            if (d.RetrievalHitA is { } hitA) row.RetrievalHitA = hitA;
+            if (d.RetrievalHitB is { } hitB) row.RetrievalHitB = hitB;
+            message.Differences.Add(row);
+        }
+        return message;
+    }
+
+    static FinalSubmissions ToMessage(FinalChoiceView view)
+    {
+        var message = new FinalSubmissions { EvaluationSet = view.EvaluationSet, Limit = view.Limit, Chosen = view.Chosen };
+        if (view.ClosesAt is { } closes) message.ClosesAt = Timestamp.FromDateTime(closes);
+        message.FinalSubmissionIds.AddRange(view.FinalIds);
+        message.Candidates.AddRange(view.Candidates.Select(ToMessage));
+        return message;
     }
 
     public override async Task<GetLeaderboardResponse> GetLeaderboard(GetLeaderboardRequest request, ServerCallContext context)
     {
         var board = await submissions.GetLeaderboardAsync(CallerOf(context), request.EvaluationSet, context.CancellationToken);
         var response = new GetLeaderboardResponse { PrivateRevealed = board.Set.PrivateRevealed };
-        foreach (var row in board.Rows)
-            response.Entries.Add(new LeaderboardEntry
-            {
-                Rank = row.Rank, Team = row.Team, Model = row.Model, Version = row.Version, BestSubmission = ToMessage(row.Best),
-            });
+        response.Entries.AddRange(board.Rows.Select(ToEntry));
+        response.Baselines.AddRange(board.Baselines.Select(ToEntry));
         return response;
     }
+
+    static LeaderboardEntry ToEntry(LeaderboardRow row) => new()
+    {
+        Rank = row.Rank, Team = row.Team, Model = row.Model, Version = row.Version, BestSubmission = ToMessage(row.Best),
+        SubmissionCount = row.SubmissionCount,
+    };
 
     static ModelRunRequest ToRun(ModelRun run) => new(
         run.Model, run.Version, run.TopK, run.HasK1 ? run.K1 : null, run.HasB ? run.B : null,
@@ -152,6 +204,8 @@ public sealed class LeaderboardGrpcService(
             Completed = view.Completed,
             Total = view.Total,
             Error = view.Error,
+            MarkedFinal = view.MarkedFinal,
+            Baseline = view.IsBaseline,
         };
         if (view.FinishedAt is { } finished) message.FinishedAt = Timestamp.FromDateTime(finished);
         if (view.Public is { } publicScores) message.PublicScores = ToScores(publicScores);

@@ -18,6 +18,17 @@ public sealed class EvaluationSet
     public string SplitSalt { get; set; } = "";
     /// <summary>Whether private scores and private gold answers are visible to teams.</summary>
     public bool PrivateRevealed { get; set; }
+    /// <summary>
+    /// When the private split was first revealed (by the admin or at the close); null before. The close
+    /// reveals only sets never revealed, so an admin who hides the split again is not overruled.
+    /// </summary>
+    public DateTime? RevealedAt { get; set; }
+    /// <summary>Submissions are accepted from this time (UTC); null: from registration.</summary>
+    public DateTime? OpensAt { get; set; }
+    /// <summary>The deadline (UTC): no submissions or final choices from then on, and the private split is revealed; null: never closes.</summary>
+    public DateTime? ClosesAt { get; set; }
+    /// <summary>How many submissions a team may mark final (<see cref="Domain.FinalSelection"/>).</summary>
+    public int FinalSubmissionLimit { get; set; } = 2;
     public int QuestionCount { get; set; }
     public int PublicCount { get; set; }
     public int PrivateCount { get; set; }
@@ -120,6 +131,10 @@ public sealed class SubmissionRecord
     public int PrivateUnanswered { get; set; }
     /// <summary>Share (0..1) of questions whose gold passage was retrieved; model runs only.</summary>
     public double? RetrievalRecall { get; set; }
+    /// <summary>Marked final by its team; the private ranking counts only final submissions (<see cref="Domain.FinalSelection"/>).</summary>
+    public bool MarkedFinal { get; set; }
+    /// <summary>Pinned by the admin as a baseline: shown on the leaderboard, set apart and unranked.</summary>
+    public bool IsBaseline { get; set; }
 
     public Team? Team { get; set; }
     public EvaluationSet? EvaluationSet { get; set; }
@@ -147,4 +162,19 @@ public sealed class Prediction
 
     public EvaluationQuestion? Question { get; set; }
     public SubmissionRecord? Submission { get; set; }
+}
+
+/// <summary>One administrative action (API or browser): who did what to what, when, and how it ended.</summary>
+public sealed class AuditEntry
+{
+    public long Id { get; set; }
+    public DateTime At { get; set; }
+    /// <summary>Who acted: "admin" with where from (the API's client address, or "browser").</summary>
+    public required string Actor { get; set; }
+    /// <summary>What was done, e.g. "set.delete", "team.rotate-token".</summary>
+    public required string Action { get; set; }
+    /// <summary>What it was done to: a set or team name, a submission id.</summary>
+    public string Target { get; set; } = "";
+    /// <summary>"ok", or the refusal's kind and message.</summary>
+    public string Outcome { get; set; } = "";
 }

@@ -16,6 +16,7 @@ public abstract class LeaderboardDbContext(DbContextOptions options) : DbContext
     public DbSet<Team> Teams => Set<Team>();
     public DbSet<SubmissionRecord> Submissions => Set<SubmissionRecord>();
     public DbSet<Prediction> Predictions => Set<Prediction>();
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
@@ -77,6 +78,15 @@ public abstract class LeaderboardDbContext(DbContextOptions options) : DbContext
                 .OnDelete(DeleteBehavior.Cascade);
             prediction.Property(p => p.RetrievalRule).HasConversion<string>().HasMaxLength(20);
             prediction.Property(p => p.Problem).HasMaxLength(1000);
+        });
+
+        modelBuilder.Entity<AuditEntry>(entry =>
+        {
+            entry.HasIndex(e => e.At);
+            entry.Property(e => e.Actor).HasMaxLength(200);
+            entry.Property(e => e.Action).HasMaxLength(100);
+            entry.Property(e => e.Target).HasMaxLength(400);
+            entry.Property(e => e.Outcome).HasMaxLength(2000);
         });
     }
 

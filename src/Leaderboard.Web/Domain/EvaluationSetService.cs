@@ -9,9 +9,25 @@ namespace Mrc.Leaderboard.Domain;
 /// <summary>An evaluation set as pages and the API list it.</summary>
 public sealed record EvaluationSetInfo(
     long Id, string Name, string SourceFileName, int QuestionCount, int PublicCount, int PrivateCount,
-    double PrivateShare, bool PrivateRevealed, DateTime CreatedAt);
+    double PrivateShare, bool PrivateRevealed, DateTime CreatedAt,
+    DateTime? OpensAt = null, DateTime? ClosesAt = null, int FinalSubmissionLimit = 2, DateTime? RevealedAt = null);
 
-/// <summary>Registers evaluation sets from uploaded files, lists them, and reveals their private split.</summary>
+/// <summary>A set's phases and final-submission limit (<see cref="Phases"/>, <see cref="FinalSelection"/>); times UTC, null for none.</summary>
+public sealed record SetSchedule(DateTime? OpensAt, DateTime? ClosesAt, int FinalSubmissionLimit = 2)
+{
+    public const int MaxFinalSubmissionLimit = 20;
+
+    internal void Validate()
+    {
+        if (FinalSubmissionLimit is < 1 or > MaxFinalSubmissionLimit)
+            throw new LeaderboardException(LeaderboardError.InvalidArgument,
+                $"The number of final submissions must be between 1 and {MaxFinalSubmissionLimit}.",
+                $"최종 제출 수는 1에서 {MaxFinalSubmissionLimit} 사이여야 합니다.");
+        Phases.Validate(OpensAt, ClosesAt);
+    }
+}
+
+/// <summary>Registers evaluation sets from uploaded files, lists them, schedules and reveals them, deletes them.</summary>
 public sealed class EvaluationSetService(
     IDbContextFactory<LeaderboardDbContext> dbFactory,
     IOptions<LeaderboardOptions> options,
@@ -25,8 +41,10 @@ public sealed class EvaluationSetService(
     /// id, question without answers, size) stores nothing and says what and where.
     /// </summary>
     public async Task<EvaluationSetInfo> RegisterAsync(
-        string name, string fileName, Stream content, double? privateShare = null, CancellationToken cancellationToken = default)
+        string name, string fileName, Stream content, double? privateShare = null, SetSchedule? schedule = null,
+        CancellationToken cancellationToken = default)
     {
+        schedule?.Validate();
         name = (name ?? "").Trim();
         if (name.Length is 0 or > 200)
             throw new LeaderboardException(LeaderboardError.InvalidArgument, "An evaluation set name needs 1 to 200 characters.");
@@ -51,6 +69,9 @@ public sealed class EvaluationSetService(
             PrivateShare = share,
             SplitSalt = PublicPrivateSplit.NewSalt(),
             CreatedAt = clock.GetUtcNow().UtcDateTime,
+            OpensAt = schedule?.OpensAt,
+            ClosesAt = schedule?.ClosesAt,
+            FinalSubmissionLimit = schedule?.FinalSubmissionLimit ?? 2,
         };
         for (int i = 0; i < examples.Count; i++)
         {
@@ -92,28 +113,80 @@ public sealed class EvaluationSetService(
         return ToInfo(set);
     }
 
+    /// <summary>Changes a set's phases and final-submission limit.</summary>
+    public async Task<EvaluationSetInfo> ScheduleAsync(long setId, SetSchedule schedule, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(schedule);
+        schedule.Validate();
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var set = await db.EvaluationSets.FirstOrDefaultAsync(s => s.Id == setId, cancellationToken) ?? throw Missing(setId);
+        set.OpensAt = schedule.OpensAt;
+        set.ClosesAt = schedule.ClosesAt;
+        set.FinalSubmissionLimit = schedule.FinalSubmissionLimit;
+        await db.SaveChangesAsync(cancellationToken);
+        return ToInfo(set);
+    }
+
     /// <summary>Shows (or hides again) private scores and private gold answers to teams.</summary>
     public async Task SetPrivateRevealedAsync(long setId, bool revealed, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var now = clock.GetUtcNow().UtcDateTime;
         int changed = await db.EvaluationSets.Where(s => s.Id == setId)
-            .ExecuteUpdateAsync(s => s.SetProperty(x => x.PrivateRevealed, revealed), cancellationToken);
-        if (changed == 0) throw new LeaderboardException(LeaderboardError.NotFound, $"Evaluation set {setId} does not exist.");
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.PrivateRevealed, revealed)
+                .SetProperty(x => x.RevealedAt, x => revealed ? x.RevealedAt ?? now : x.RevealedAt), cancellationToken);
+        if (changed == 0) throw Missing(setId);
     }
 
-    /// <summary>Deletes a set with its questions, submissions and predictions.</summary>
-    public async Task DeleteAsync(long setId, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Reveals the private split of every set whose close has passed and that was never revealed (an
+    /// admin who hid a split again after its reveal is not overruled), each with its audit line in the
+    /// same transaction; returns their names.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> RevealClosedSetsAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var now = clock.GetUtcNow().UtcDateTime;
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var due = await db.EvaluationSets.Where(s => s.ClosesAt != null && s.ClosesAt <= now && s.RevealedAt == null)
+            .ToListAsync(cancellationToken);
+        foreach (var set in due)
+        {
+            set.PrivateRevealed = true;
+            set.RevealedAt = now;
+            db.AuditEntries.Add(new AuditEntry { At = now, Actor = "system (close)", Action = "set.reveal", Target = set.Name, Outcome = AuditLog.Ok });
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return [.. due.Select(s => s.Name)];
+    }
+
+    /// <summary>
+    /// Deletes a set with its questions. A set with submissions is refused (FailedPrecondition) unless
+    /// <paramref name="withSubmissions"/> says to delete them and their predictions too; either way in
+    /// one transaction.
+    /// </summary>
+    public async Task DeleteAsync(long setId, bool withSubmissions, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var name = await db.EvaluationSets.Where(s => s.Id == setId).Select(s => s.Name).FirstOrDefaultAsync(cancellationToken)
+            ?? throw Missing(setId);
+        int submissions = await db.Submissions.CountAsync(s => s.EvaluationSetId == setId, cancellationToken);
+        if (submissions > 0 && !withSubmissions)
+            throw new LeaderboardException(LeaderboardError.FailedPrecondition,
+                $"Evaluation set \"{name}\" has {submissions} submission(s); delete it with its submissions (cascade) or keep it.",
+                $"평가 세트 \"{name}\"에 제출이 {submissions}개 있습니다. 제출까지 함께 삭제하거나 그대로 두세요.");
         var submissionIds = db.Submissions.Where(s => s.EvaluationSetId == setId).Select(s => s.Id);
         await db.Predictions.Where(p => submissionIds.Contains(p.SubmissionId)).ExecuteDeleteAsync(cancellationToken);
         await db.Submissions.Where(s => s.EvaluationSetId == setId).ExecuteDeleteAsync(cancellationToken);
         await db.Questions.Where(q => q.EvaluationSetId == setId).ExecuteDeleteAsync(cancellationToken);
-        int deleted = await db.EvaluationSets.Where(s => s.Id == setId).ExecuteDeleteAsync(cancellationToken);
-        if (deleted == 0) throw new LeaderboardException(LeaderboardError.NotFound, $"Evaluation set {setId} does not exist.");
+        await db.EvaluationSets.Where(s => s.Id == setId).ExecuteDeleteAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
+
+    static LeaderboardException Missing(long setId) =>
+        new(LeaderboardError.NotFound, $"Evaluation set {setId} does not exist.", $"평가 세트 {setId}이 없습니다.");
 
     static List<QuestionExample> Parse(string fileName, ReadOnlyMemory<byte> bytes)
     {
@@ -155,5 +228,5 @@ public sealed class EvaluationSetService(
 
     internal static EvaluationSetInfo ToInfo(EvaluationSet set) => new(
         set.Id, set.Name, set.SourceFileName, set.QuestionCount, set.PublicCount, set.PrivateCount,
-        set.PrivateShare, set.PrivateRevealed, set.CreatedAt);
+        set.PrivateShare, set.PrivateRevealed, set.CreatedAt, set.OpensAt, set.ClosesAt, set.FinalSubmissionLimit, set.RevealedAt);
 }

@@ -129,6 +129,7 @@ public sealed class SubmissionService(
         await using (var transaction = await DailyLimitLock.TakeAsync(db, teamId, cancellationToken))
         {
             var set = await FindSetAsync(db, setName, cancellationToken);
+            Phases.EnsureOpen(set, clock.GetUtcNow().UtcDateTime);
             var team = await db.Teams.FindAsync([teamId], cancellationToken)
                 ?? throw new LeaderboardException(LeaderboardError.Unauthenticated, "The team of this token no longer exists.");
 
@@ -235,8 +236,10 @@ public sealed class SubmissionService(
     }
 
     /// <summary>
-    /// Best succeeded submission per team and model version, ranked by public EM then F1, or by private
-    /// EM then F1 after the reveal. Anyone may read it; private columns follow the viewer's rights.
+    /// The leaderboard. Before the reveal: the best public submission per team and model version, by
+    /// public EM then F1. After it: one line per team, its best final submission by private EM then F1
+    /// (<see cref="FinalSelection"/>). Baselines the admin pinned are listed apart, unranked. Anyone may
+    /// read it; private columns follow the viewer's rights.
     /// </summary>
     public async Task<LeaderboardView> GetLeaderboardAsync(Caller? viewer, string setName, CancellationToken cancellationToken = default)
     {
@@ -246,25 +249,31 @@ public sealed class SubmissionService(
             .Where(s => s.EvaluationSetId == set.Id && s.Status == SubmissionStatus.Succeeded)
             .OrderBy(s => s.SubmittedAt).ThenBy(s => s.Id)
             .ToListAsync(cancellationToken);
+        foreach (var s in succeeded) s.EvaluationSet = set;
 
         bool byPrivate = set.PrivateRevealed;
         (double, double) Key(SubmissionRecord s) => byPrivate
             ? (s.PrivateExactMatch ?? s.PublicExactMatch ?? 0, s.PrivateF1 ?? s.PublicF1 ?? 0)
             : (s.PublicExactMatch ?? 0, s.PublicF1 ?? 0);
+        (double, double) PublicKey(SubmissionRecord s) => (s.PublicExactMatch ?? 0, s.PublicF1 ?? 0);
 
-        var groups = succeeded
-            .GroupBy(s => (s.TeamId, s.Model, s.Version))
-            .Select(g => (Best: g.OrderByDescending(Key).ThenBy(s => s.Id).First(), Count: g.Count()))
-            .OrderByDescending(g => Key(g.Best)).ThenBy(g => g.Best.SubmittedAt)
-            .ToList();
-        foreach (var (best, _) in groups) best.EvaluationSet = set;
-        var publicHits = await PublicRetrievalHitsAsync(db, [.. groups.Select(g => g.Best)], viewer, cancellationToken);
-        var rows = groups.Select((g, i) => new LeaderboardRow(
-            i + 1, g.Best.Team!.Name, g.Best.Model, g.Best.Version, g.Count,
-            SubmissionView.From(g.Best, g.Best.Team!.Name, set, viewer, publicHits.GetValueOrDefault(g.Best.Id)))).ToList();
-        var chart = succeeded.Select(s => new ChartPoint(
+        var ranked = succeeded.Where(s => !s.IsBaseline).ToList();
+        var counts = ranked.GroupBy(s => s.TeamId).ToDictionary(g => g.Key, g => g.Count());
+        var lines = byPrivate
+            ? FinalSelection.PrivateRanking(ranked, set.FinalSubmissionLimit)
+                .Select(line => (line.Best, Count: counts[line.Best.TeamId])).ToList()
+            : ranked.GroupBy(s => (s.TeamId, s.Model, s.Version))
+                .Select(g => (Best: g.OrderByDescending(PublicKey).ThenBy(s => s.Id).First(), Count: g.Count()))
+                .OrderByDescending(g => PublicKey(g.Best)).ThenBy(g => g.Best.SubmittedAt)
+                .ToList();
+        var baselines = succeeded.Where(s => s.IsBaseline).OrderByDescending(Key).ThenBy(s => s.Id).ToList();
+        var publicHits = await PublicRetrievalHitsAsync(db, [.. lines.Select(g => g.Best), .. baselines], viewer, cancellationToken);
+        SubmissionView View(SubmissionRecord s) => SubmissionView.From(s, s.Team!.Name, set, viewer, publicHits.GetValueOrDefault(s.Id));
+        var rows = lines.Select((g, i) => new LeaderboardRow(i + 1, g.Best.Team!.Name, g.Best.Model, g.Best.Version, g.Count, View(g.Best))).ToList();
+        var baselineRows = baselines.Select(s => new LeaderboardRow(0, s.Team!.Name, s.Model, s.Version, 1, View(s))).ToList();
+        var chart = ranked.Select(s => new ChartPoint(
             s.Id, s.Team!.Name, s.Model, s.Version, s.SubmittedAt, Key(s).Item1, Key(s).Item2)).ToList();
-        return new LeaderboardView(EvaluationSetService.ToInfo(set), byPrivate, rows, chart);
+        return new LeaderboardView(EvaluationSetService.ToInfo(set), byPrivate, rows, chart) { Baselines = baselineRows };
     }
 
     /// <summary>Model versions the reader serves (for the submit page).</summary>
@@ -275,7 +284,7 @@ public sealed class SubmissionService(
     /// Retrieval hits among the public questions of those model runs whose private split the viewer
     /// does not see (one query for all of them); the others need none. Submissions come with their set.
     /// </summary>
-    static async Task<Dictionary<long, int>> PublicRetrievalHitsAsync(
+    internal static async Task<Dictionary<long, int>> PublicRetrievalHitsAsync(
         LeaderboardDbContext db, IReadOnlyList<SubmissionRecord> submissions, Caller? viewer, CancellationToken cancellationToken)
     {
         var ids = submissions.Where(s => s.RetrievalRecall is not null && !SubmissionView.ShowsPrivate(s.EvaluationSet!, viewer))

@@ -46,12 +46,32 @@ public sealed class TeamService(
         return token;
     }
 
-    /// <summary>Deletes a team with all its submissions.</summary>
-    public async Task DeleteAsync(long teamId, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Deletes a team. A team with submissions is refused (FailedPrecondition) unless
+    /// <paramref name="withSubmissions"/> says to delete them too (the database cascades them and their
+    /// predictions in the same statement).
+    /// </summary>
+    public async Task DeleteAsync(long teamId, bool withSubmissions, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        if (await db.Teams.Where(t => t.Id == teamId).ExecuteDeleteAsync(cancellationToken) == 0)
-            throw new LeaderboardException(LeaderboardError.NotFound, $"Team {teamId} does not exist.");
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var name = await db.Teams.Where(t => t.Id == teamId).Select(t => t.Name).FirstOrDefaultAsync(cancellationToken)
+            ?? throw new LeaderboardException(LeaderboardError.NotFound, $"Team {teamId} does not exist.", $"팀 {teamId}이 없습니다.");
+        int submissions = await db.Submissions.CountAsync(s => s.TeamId == teamId, cancellationToken);
+        if (submissions > 0 && !withSubmissions)
+            throw new LeaderboardException(LeaderboardError.FailedPrecondition,
+                $"Team \"{name}\" has {submissions} submission(s); delete it with its submissions (cascade) or keep it.",
+                $"팀 \"{name}\"에 제출이 {submissions}개 있습니다. 제출까지 함께 삭제하거나 그대로 두세요.");
+        await db.Teams.Where(t => t.Id == teamId).ExecuteDeleteAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>The id of the team with this name; NotFound otherwise (the admin API names teams).</summary>
+    public async Task<long> IdOfAsync(string name, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.Teams.Where(t => t.Name == name).Select(t => (long?)t.Id).FirstOrDefaultAsync(cancellationToken)
+            ?? throw new LeaderboardException(LeaderboardError.NotFound, $"Team \"{name}\" does not exist.", $"팀 \"{name}\"이 없습니다.");
     }
 
     public async Task<IReadOnlyList<TeamInfo>> ListAsync(CancellationToken cancellationToken = default)

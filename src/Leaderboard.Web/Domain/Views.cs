@@ -36,6 +36,12 @@ public sealed record SubmissionView(
 {
     public bool IsFinal => Status is SubmissionStatus.Succeeded or SubmissionStatus.Failed or SubmissionStatus.Cancelled;
 
+    /// <summary>Marked final by its team (see <see cref="FinalSelection"/>).</summary>
+    public bool MarkedFinal { get; init; }
+
+    /// <summary>Pinned by the admin as a baseline row.</summary>
+    public bool IsBaseline { get; init; }
+
     /// <param name="publicRetrievalHits">Questions of the set's public split whose gold passage the run retrieved; used only while the viewer does not see the private split.</param>
     internal static SubmissionView From(SubmissionRecord s, string team, EvaluationSet set, Caller? viewer, int publicRetrievalHits)
     {
@@ -54,7 +60,11 @@ public sealed record SubmissionView(
             Score(s.PublicExactMatch, s.PublicF1, s.PublicQuestionCount, s.PublicUnanswered),
             showPrivate ? Score(s.PrivateExactMatch, s.PrivateF1, s.PrivateQuestionCount, s.PrivateUnanswered) : null,
             showPrivate ? Score(s.AllExactMatch, s.AllF1, s.PublicQuestionCount + s.PrivateQuestionCount, s.PublicUnanswered + s.PrivateUnanswered) : null,
-            recall, s.Error);
+            recall, s.Error)
+        {
+            MarkedFinal = s.MarkedFinal,
+            IsBaseline = s.IsBaseline,
+        };
     }
 
     /// <summary>Whether <paramref name="viewer"/> (null: anonymous) sees the private split of <paramref name="set"/>.</summary>
@@ -94,13 +104,18 @@ public sealed record PredictionView(
 
 public sealed record PredictionPage(IReadOnlyList<PredictionView> Rows, int TotalRows, bool PrivateHidden);
 
-/// <summary>A leaderboard line: the best submission of one team and model version.</summary>
+/// <summary>A leaderboard line: the best submission of one team and model version (public ranking) or of one team's finals (private ranking).</summary>
 public sealed record LeaderboardRow(int Rank, string Team, string Model, string Version, int SubmissionCount, SubmissionView Best);
 
 /// <summary>A point of the score chart: one succeeded submission.</summary>
 public sealed record ChartPoint(long SubmissionId, string Team, string Model, string Version, DateTime SubmittedAt, double ExactMatch, double F1);
 
-public sealed record LeaderboardView(EvaluationSetInfo Set, bool RankedByPrivate, IReadOnlyList<LeaderboardRow> Rows, IReadOnlyList<ChartPoint> Chart);
+/// <param name="RankedByPrivate">Ranked by private scores over final submissions (after the reveal), one line per team.</param>
+public sealed record LeaderboardView(EvaluationSetInfo Set, bool RankedByPrivate, IReadOnlyList<LeaderboardRow> Rows, IReadOnlyList<ChartPoint> Chart)
+{
+    /// <summary>Baseline rows pinned by the admin: shown apart, with rank 0, never ranked.</summary>
+    public IReadOnlyList<LeaderboardRow> Baselines { get; init; } = [];
+}
 
 /// <summary>What a team asks the server to run.</summary>
 public sealed record ModelRunRequest(string Model, string? Version, int TopK, float? K1, float? B, RunMode ReadMode, float RetrieverWeight);

@@ -9,7 +9,7 @@ using LeaderboardClient = Mrc.Contracts.V1.Leaderboard.LeaderboardClient;
 namespace Mrc.Cli.Commands;
 
 /// <summary>
-/// `mrc submit` and `mrc leaderboard`: scripted access to the leaderboard's mrc.v1.Leaderboard gRPC
+/// `mrc submit`, `mrc leaderboard` and `mrc final`: scripted access to the leaderboard's mrc.v1.Leaderboard gRPC
 /// API. --server is the leaderboard's gRPC endpoint (cleartext HTTP/2, port 5081 by default); the
 /// team token comes from --token or the MRC_TOKEN environment variable.
 /// </summary>
@@ -129,14 +129,18 @@ internal static class LeaderboardCommands
             }
             bool showPrivate = board.Entries.Any(e => e.BestSubmission.PrivateScores is not null);
             await console.Out.WriteLineAsync(showPrivate
-                ? "rank\tteam\tmodel\tversion\tpublic_em\tpublic_f1\tprivate_em\tprivate_f1\tsubmitted\tdescription"
-                : "rank\tteam\tmodel\tversion\tpublic_em\tpublic_f1\tsubmitted\tdescription");
-            foreach (var entry in board.Entries)
+                ? "rank\tteam\tmodel\tversion\tpublic_em\tpublic_f1\tprivate_em\tprivate_f1\trecall\tsubmissions\tsubmitted\tdescription"
+                : "rank\tteam\tmodel\tversion\tpublic_em\tpublic_f1\trecall\tsubmissions\tsubmitted\tdescription");
+            // Baselines come first, with "baseline" for a rank.
+            foreach (var entry in board.Baselines.Concat(board.Entries))
             {
                 var best = entry.BestSubmission;
-                var columns = new List<string> { entry.Rank.ToString(CultureInfo.InvariantCulture), entry.Team, entry.Model, entry.Version };
+                var rank = best.Baseline ? "baseline" : entry.Rank.ToString(CultureInfo.InvariantCulture);
+                var columns = new List<string> { rank, entry.Team, entry.Model, entry.Version };
                 columns.AddRange(Scores(best.PublicScores));
                 if (showPrivate) columns.AddRange(Scores(best.PrivateScores));
+                columns.Add(best.HasRetrievalRecall ? best.RetrievalRecall.ToString("F4", CultureInfo.InvariantCulture) : "");
+                columns.Add(entry.SubmissionCount.ToString(CultureInfo.InvariantCulture));
                 columns.Add(best.SubmittedAt?.ToDateTime().ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) ?? "");
                 columns.Add(best.Description.ReplaceLineEndings(" "));
                 await console.Out.WriteLineAsync(string.Join('\t', columns));
@@ -146,9 +150,44 @@ internal static class LeaderboardCommands
         return command;
     }
 
-    static readonly JsonFormatter Formatter = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(true));
+    /// <summary>`mrc final`: shows the team's final submissions of a set, or marks the given ids final.</summary>
+    public static Command Final(CliConsole console)
+    {
+        var server = ServerOption();
+        var token = TokenOption();
+        var set = new Option<string>("--set") { Description = "Evaluation set name.", Required = true };
+        var clear = new Option<bool>("--clear") { Description = "Unmark every final submission: the best public ones count again." };
+        var ids = new Argument<long[]>("submission-ids")
+        {
+            Description = "Submissions to mark final (replacing the current choice); none: show the current ones.",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        var command = new Command("final", "Show or choose the submissions that count for the private ranking.") { server, token, set, clear, ids };
+        command.SetAction((parse, cancellationToken) => CommandErrors.Guard(console, async () =>
+        {
+            var chosen = parse.GetValue(ids) ?? [];
+            bool unmark = parse.GetValue(clear);
+            if (unmark && chosen.Length > 0) throw new ArgumentException("Give submission ids or --clear, not both.");
+            using var channel = Channel(parse.GetValue(server)!, ResolveToken(parse.GetValue(token)));
+            var client = new LeaderboardClient(channel);
+            var deadline = DateTime.UtcNow.AddMinutes(1);
+            var finals = chosen.Length == 0 && !unmark
+                ? await client.GetFinalSubmissionsAsync(new GetFinalSubmissionsRequest { EvaluationSet = parse.GetValue(set)! },
+                    deadline: deadline, cancellationToken: cancellationToken)
+                : await client.SetFinalSubmissionsAsync(new SetFinalSubmissionsRequest { EvaluationSet = parse.GetValue(set)!, SubmissionIds = { chosen } },
+                    deadline: deadline, cancellationToken: cancellationToken);
+            await console.Error.WriteLineAsync(finals.Chosen
+                ? $"final (chosen, at most {finals.Limit}): {string.Join(", ", finals.FinalSubmissionIds)}"
+                : $"final (best public, none chosen; at most {finals.Limit}): {string.Join(", ", finals.FinalSubmissionIds)}");
+            await console.Out.WriteLineAsync(Formatter.Format(finals));
+            return 0;
+        }));
+        return command;
+    }
 
-    static Option<string> ServerOption() => new("--server")
+    internal static readonly JsonFormatter Formatter = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(true));
+
+    internal static Option<string> ServerOption() => new("--server")
     {
         Description = "The leaderboard's gRPC address, e.g. http://localhost:5081.",
         Required = true,
@@ -161,7 +200,7 @@ internal static class LeaderboardCommands
         : Environment.GetEnvironmentVariable(TokenVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment
         : throw new ArgumentException($"An API token is needed: --token or ${TokenVariable}.");
 
-    static GrpcChannel Channel(string server, string token)
+    internal static GrpcChannel Channel(string server, string token)
     {
         if (!Uri.TryCreate(server, UriKind.Absolute, out var address) || address.Scheme is not ("http" or "https"))
             throw new ArgumentException($"--server must be an http:// or https:// address, not \"{server}\".");

@@ -70,6 +70,39 @@ public static class TestSets
         pipeline.Answer = request => ExpectedAnswer(byQuestion[request.Question]);
     }
 
+    /// <summary>
+    /// Wires the fake pipeline so that two runs differ by top-k, for comparisons. Top-k 1 retrieves as
+    /// <see cref="Configure"/> does (the gold paragraph for kq-01..kq-09, an unrelated one for
+    /// kq-10..kq-12); top-k 2 adds the gold paragraph for every question. The reader answers "모름"
+    /// without the gold paragraph; with it, the gold answer for odd-numbered questions, and for even
+    /// ones only when it was given two passages (else a near miss). So top-k 1 is right on
+    /// kq-01, 03, 05, 07, 09, misses kq-02, 04, 06, 08 in reading and kq-10, 11, 12 in retrieval;
+    /// top-k 2 is right on all twelve.
+    /// </summary>
+    public static void ConfigureByTopK(FakePipeline pipeline)
+    {
+        var byQuestion = Korean.Examples().ToDictionary(e => e.Question);
+        const string unrelated = "부산은 대한민국 제2의 도시이며 해운대 해수욕장이 유명하다.";
+        pipeline.Retrieve = (query, topK) =>
+        {
+            var example = byQuestion[query];
+            int number = Number(example);
+            var first = number <= 9 || topK >= 2 ? example.Context! : unrelated;
+            var passages = new List<Passage> { new() { Id = $"p-{example.Id}", DocumentId = example.Title ?? "", Title = example.Title ?? "", Text = first, Score = 12.5f } };
+            if (topK >= 2) passages.Add(new Passage { Id = $"busan-{example.Id}", DocumentId = "부산", Title = "부산", Text = unrelated, Score = 3f });
+            return passages;
+        };
+        pipeline.Answer = request =>
+        {
+            var example = byQuestion[request.Question];
+            if (!request.Passages.Any(p => p.Text == example.Context)) return "모름";
+            var gold = example.Answers[0].Text;
+            return Number(example) % 2 == 1 || request.Passages.Count >= 2 ? gold : gold[..^1] + "섬";
+        };
+    }
+
+    static int Number(QuestionExample example) => int.Parse(example.Id[3..], System.Globalization.CultureInfo.InvariantCulture);
+
     public static string ExpectedAnswer(QuestionExample example)
     {
         int number = int.Parse(example.Id[3..], System.Globalization.CultureInfo.InvariantCulture);

@@ -85,7 +85,7 @@ public partial class SubmitPage
         }
         catch (LeaderboardException e)
         {
-            error = e.Message;
+            error = e.Korean;
         }
         finally
         {

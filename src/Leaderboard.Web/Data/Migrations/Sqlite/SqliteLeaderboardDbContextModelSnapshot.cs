@@ -34,6 +34,42 @@ namespace Mrc.Leaderboard.Data.Migrations.Sqlite
                     b.ToTable("DataProtectionKeys");
                 });
 
+            modelBuilder.Entity("Mrc.Leaderboard.Data.AuditEntry", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Target")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("At");
+
+                    b.ToTable("AuditEntries");
+                });
+
             modelBuilder.Entity("Mrc.Leaderboard.Data.EvaluationQuestion", b =>
                 {
                     b.Property<long>("Id")
@@ -84,12 +120,21 @@ namespace Mrc.Leaderboard.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<DateTime?>("ClosesAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("FinalSubmissionLimit")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("OpensAt")
                         .HasColumnType("TEXT");
 
                     b.Property<int>("PrivateCount")
@@ -106,6 +151,9 @@ namespace Mrc.Leaderboard.Data.Migrations.Sqlite
 
                     b.Property<int>("QuestionCount")
                         .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("RevealedAt")
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("SourceFileName")
                         .IsRequired()
@@ -208,6 +256,9 @@ namespace Mrc.Leaderboard.Data.Migrations.Sqlite
                     b.Property<DateTime?>("FinishedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("IsBaseline")
+                        .HasColumnType("INTEGER");
+
                     b.Property<float?>("K1")
                         .HasColumnType("REAL");
 
@@ -222,6 +273,9 @@ namespace Mrc.Leaderboard.Data.Migrations.Sqlite
                     b.Property<string>("LeaseOwner")
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("MarkedFinal")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Model")
                         .IsRequired()
