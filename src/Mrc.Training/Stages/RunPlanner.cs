@@ -26,6 +26,12 @@ public static partial class RunPlanner
         string head = Value<string>(top, "head") ?? "linear";
         bool resume = Value<bool?>(top, "resume") ?? false;
         bool mix = Value<bool?>(top, RunKeys.Mix) ?? false;
+        var tracking = new TrackingSettings(
+            Value<string>(top, RunKeys.RunsFolder) ?? Path.GetFullPath(Mrc.Core.Runs.RunStore.DefaultRoot),
+            Value<string>(top, RunKeys.RunName) ?? Path.GetFileNameWithoutExtension(config.Origin.Origin),
+            Value<IReadOnlyList<string>>(top, RunKeys.Tags) ?? []);
+        if (File.Exists(tracking.RunsFolder))
+            throw top[RunKeys.RunsFolder].Source.Error($"key '{RunKeys.RunsFolder}': {tracking.RunsFolder} is a file, not a folder");
 
         var sections = config.Stages.Count > 0 ? config.Stages : [new StageSection(new(StringComparer.Ordinal), config.Origin)];
         var configured = new List<PlannedStage>();
@@ -98,7 +104,7 @@ public static partial class RunPlanner
         }
 
         var stages = mix ? [Mixed(configured, top[RunKeys.Mix].Source, output, stagesFolder)] : configured;
-        return new RunPlan(start, Path.GetFullPath(output), device, head, resume, mix, configured, stages);
+        return new RunPlan(start, Path.GetFullPath(output), device, head, resume, mix, tracking, configured, stages);
     }
 
     /// <summary>
