@@ -23,7 +23,9 @@ public static partial class RunPlanner
         if (File.Exists(output)) throw top["out"].Source.Error($"key 'out': {output} is a file, not a folder");
         string stagesFolder = RunPlan.StagesFolderOf(output);
         string device = Value<string>(top, "device") ?? "auto";
-        string head = Value<string>(top, "head") ?? "linear";
+        string head = Value<string>(top, "head") ?? Mrc.Reading.Modeling.QaHeads.Linear;
+        if (!Mrc.Reading.Modeling.QaHeads.All.Contains(head))
+            throw top["head"].Source.Error($"key 'head': expected one of {string.Join(", ", Mrc.Reading.Modeling.QaHeads.All)}, got '{head}'");
         bool resume = Value<bool?>(top, "resume") ?? false;
         bool mix = Value<bool?>(top, RunKeys.Mix) ?? false;
         var tracking = new TrackingSettings(

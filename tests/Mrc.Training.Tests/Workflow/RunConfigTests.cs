@@ -166,6 +166,7 @@ public sealed class RunConfigTests : IDisposable
     [InlineData("model: base\nout: out\ntrain: data/train.json\ntracking: runs\n", 4, "'tracking' must be a mapping of runs_dir, name and tags")]
     [InlineData("model: base\nout: out\ntrain: data/train.json\ntracking:\n  runs_dir: data/dev.json\n", 5, "key 'tracking.runs_dir': ")]
     [InlineData("model: base\nout: out\nstages:\n  - train: data/train.json\n    tracking: {name: x}\n", 5, "'tracking' describes the whole run")]
+    [InlineData("model: base\nout: out\ntrain: data/train.json\nhead: cnn\n", 4, "key 'head': expected one of linear, conv, got 'cnn'")]
     public void BadInput_StopsBeforeTraining_NamingTheKeyAndLine(string yaml, int line, string expected)
     {
         string path = Write(yaml);
