@@ -239,6 +239,9 @@ public sealed class RunConfigTests : IDisposable
         Assert.Equal(Path.GetFullPath(".local/runs"), plan.Tracking.RunsFolder);
         Assert.Equal("reader-small", plan.Tracking.Name);
         Assert.Empty(plan.Tracking.Tags);
+        // No tags are saved as an empty list and read back as one.
+        var again = RunPlanner.Plan(RunConfigReader.Read(Write(RunConfigWriter.Write(plan), "saved/run.yaml")));
+        Assert.Equal(plan.Tracking, again.Tracking, TrackingComparer);
     }
 
     static readonly IEqualityComparer<TrackingSettings> TrackingComparer = EqualityComparer<TrackingSettings>.Create(
