@@ -118,6 +118,8 @@ public sealed class CliTests : IAsyncLifetime
             max_query_length: 24
             batch_size: 8
             max_steps: 1
+            tracking:
+              runs_dir: runs
             """);
         string sweep = Path.Combine(folder, "sweep.yaml");
         await File.WriteAllTextAsync(sweep, "run: run.yaml\nout: sweep\nparameters:\n  learning_rate: [3e-3]\nrepository: models\nmodel_name: tiny\n");
@@ -134,6 +136,8 @@ public sealed class CliTests : IAsyncLifetime
         Assert.Equal("1", json.RootElement.GetProperty("version").GetString());
         Assert.Equal("SUBMISSION_STATE_SUCCEEDED", json.RootElement.GetProperty("state").GetString());
         Assert.StartsWith("sweep sweep.yaml, trial 1: learning_rate=3e-3", json.RootElement.GetProperty("description").GetString(), StringComparison.Ordinal);
+        var trial = Assert.Single(new Mrc.Core.Runs.RunStore(Path.Combine(folder, "runs")).List());
+        Assert.Equal(("sweep/trial-001", Mrc.Core.Runs.RunKinds.SweepTrial), (trial.Name, trial.Kind));
     }
 
     [Fact]

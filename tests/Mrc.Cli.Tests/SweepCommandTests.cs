@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Mrc.Core.Runs;
 using Mrc.Training.Tests;
 
 namespace Mrc.Cli.Tests;
@@ -32,6 +33,8 @@ public sealed class SweepCommandTests(TinyTrainingSetup setup) : IClassFixture<T
             doc_stride: 32
             max_query_length: 24
             batch_size: 8
+            tracking:
+              runs_dir: runs
             """);
         string sweep = Path.Combine(work, "sweep.yaml");
         File.WriteAllText(sweep, """
@@ -67,5 +70,10 @@ public sealed class SweepCommandTests(TinyTrainingSetup setup) : IClassFixture<T
         Assert.DoesNotContain("resuming", again.Error, StringComparison.Ordinal);
         Assert.Contains("not run again", again.Error, StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(work, "models", "tiny", "3")));
+        // Every trained rung is a sweep-trial run: both trials at rung 1, the best again at rung 2; the resume trained nothing.
+        var runs = new RunStore(Path.Combine(work, "runs")).List();
+        Assert.Equal(3, runs.Count);
+        Assert.All(runs, r => Assert.Equal((RunKinds.SweepTrial, RunStatuses.Finished, "sweep"), (r.Kind, r.Status, r.Tags[0])));
+        Assert.Equal(2, runs.Count(r => r.Name == $"sweep/trial-{best:000}"));
     }
 }

@@ -1,3 +1,4 @@
+using Mrc.Core.Runs;
 using Mrc.Training.Tests;
 
 namespace Mrc.Cli.Tests;
@@ -37,14 +38,26 @@ public sealed class TrainConfigCommandTests(TinyTrainingSetup setup) : IClassFix
             max_steps: 3
             """);
 
-        // A flag overrides the file (3 steps → 2), and the saved run.yaml records the value used.
-        var first = await Mrc("train", "--config", config, "--max-steps", "2");
+        // A flag overrides the file (3 steps → 2), and the saved run.yaml records the value used,
+        // the run store and the run's name and tags included.
+        string runs = Path.Combine(work, "runs");
+        var first = await Mrc("train", "--config", config, "--max-steps", "2", "--runs-dir", runs, "--run-name", "repeat", "--tag", "a", "--tag", "b");
         string firstOut = Path.Combine(work, "first");
         string saved = Path.Combine(firstOut, "run.yaml");
         var second = await Mrc("train", "--config", saved, "--set", $"out={Path.Combine(work, "second")}");
 
         Assert.True(first.Exit == 0, first.Error);
         Assert.True(second.Exit == 0, second.Error);
+        var recorded = new RunStore(runs).List();
+        Assert.Equal(2, recorded.Count);
+        Assert.All(recorded, r =>
+        {
+            Assert.Equal("repeat/train", r.Name);
+            Assert.Equal(["a", "b"], r.Tags);
+            Assert.Equal(RunStatuses.Finished, r.Status);
+        });
+        Assert.Equal([Path.Combine(work, "second"), firstOut], recorded.Select(r => r.Output)); // newest first
+        Assert.Contains($"run {recorded[1].Id} recorded in", first.Error, StringComparison.Ordinal);
         Assert.Contains("max_steps: 2", File.ReadAllText(saved), StringComparison.Ordinal);
         Assert.Contains("stage 'train': 2 steps", first.Error, StringComparison.Ordinal);
         Assert.Equal(File.ReadAllBytes(Path.Combine(firstOut, "model.safetensors")),
@@ -55,6 +68,7 @@ public sealed class TrainConfigCommandTests(TinyTrainingSetup setup) : IClassFix
     [InlineData("train: data.json\nmodel: m\nout: o\nwarmup: 0.1\n", "run.yaml:4:1: unknown key 'warmup'")]
     [InlineData("train: missing.json\nmodel: .\nout: o\n", "run.yaml:1:1: key 'train': file not found")]
     [InlineData("train: data.json\nmodel: .\nout: o\nbatch_size: sixteen\n", "run.yaml:4:1: key 'batch_size': expected an integer, got 'sixteen'")]
+    [InlineData("train: data.json\nmodel: .\nout: o\ntracking:\n  runs-dir: r\n", "run.yaml:5:3: unknown key 'tracking.runs-dir' (did you mean 'tracking.runs_dir'?)")]
     public async Task BadConfig_ExitsWith2_NamingKeyAndLine(string yaml, string expected)
     {
         string work = NewFolder("bad-config");

@@ -11,11 +11,9 @@ namespace Mrc.Cli.Commands;
 /// </summary>
 internal sealed class RunTracking
 {
-    public const string DefaultRunsFolder = ".local/runs";
-
     public Option<string> RunsFolder { get; } = new("--runs-dir")
     {
-        DefaultValueFactory = _ => DefaultRunsFolder,
+        DefaultValueFactory = _ => RunStore.DefaultRoot,
         Description = "Run store: each run gets a folder with run.json, metrics.jsonl and TensorBoard events.",
     };
 
@@ -35,16 +33,6 @@ internal sealed class RunTracking
         var store = new RunStore(parse.GetValue(RunsFolder)!);
         using var run = TrackedRun.Start(store, kind, parse.GetValue(RunName) ?? "", options, output, parse.GetValue(Tags) ?? []);
         console.Error.WriteLine($"run {run.RunId} recorded in {run.Folder}");
-        try
-        {
-            var result = train(run);
-            run.Finish();
-            return result;
-        }
-        catch (Exception e)
-        {
-            run.Fail(e);
-            throw;
-        }
+        return run.Record(train);
     }
 }

@@ -17,7 +17,7 @@ internal static class RunsCommands
 
     static Option<string> RunsFolder() => new("--runs-dir")
     {
-        DefaultValueFactory = _ => RunTracking.DefaultRunsFolder,
+        DefaultValueFactory = _ => RunStore.DefaultRoot,
         Description = "Run store folder.",
     };
 

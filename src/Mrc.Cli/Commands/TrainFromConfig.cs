@@ -8,7 +8,8 @@ namespace Mrc.Cli.Commands;
 /// `mrc train --config run.yaml`: a run described by one file (data, stages, start model, head,
 /// hyperparameters, seed, device, output). Every key also has its flag (`--learning-rate 3e-4`) and
 /// `--set key=value` (or `--set stages.NAME.key=value`) overrides any key; the resolved
-/// configuration is saved as OUT/run.yaml, which repeats the run.
+/// configuration is saved as OUT/run.yaml, which repeats the run. Each stage is recorded in the run
+/// store (`tracking:`, or `--runs-dir`, `--run-name`, `--tag`) as a run named RUN_NAME/STAGE.
 /// </summary>
 internal static class TrainFromConfig
 {
@@ -31,7 +32,7 @@ internal static class TrainFromConfig
             });
 
             var plan = RunPlanner.Plan(run, "mrc " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)));
-            var results = new StagedRun(plan, ProgressPrinter.For(console)).Run(cancellation);
+            var results = new StagedRun(plan, ProgressPrinter.For(console), StagedRun.TrackEachStage(plan)).Run(cancellation);
             foreach (var r in results)
             {
                 string scores = r.Best is { } best ? $"; best validation EM {best.ExactMatch:F2} F1 {best.F1:F2} at step {r.BestStep}" : "";
@@ -46,6 +47,7 @@ internal static class TrainFromConfig
     {
         KeyType.Boolean => new Option<bool>(key.Flag) { Description = key.Description },
         KeyType.FileList => new Option<string[]>(key.Flag) { Description = key.Description, AllowMultipleArgumentsPerToken = true },
+        KeyType.TextList => new Option<string[]>(key.Flag) { Description = key.Description },
         _ => new Option<string>(key.Flag) { Description = key.Description },
     };
 }

@@ -14,6 +14,9 @@ namespace Mrc.Core.Runs;
 /// </summary>
 public sealed partial class RunStore(string root)
 {
+    /// <summary>The store training writes to and <c>mrc runs</c> reads when none is given, relative to the current folder.</summary>
+    public const string DefaultRoot = ".local/runs";
+
     public const string RecordFile = "run.json";
     public const string MetricsFile = "metrics.jsonl";
 

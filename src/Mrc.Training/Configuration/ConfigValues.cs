@@ -11,6 +11,16 @@ public static class ConfigValues
 
     public static ConfigValue Convert(RunKey key, YamlNode node, ConfigSource source, string baseFolder)
     {
+        if (key.Type == KeyType.TextList)
+        {
+            var words = node switch
+            {
+                YamlSequenceNode sequence => sequence.Children.Select(c => Scalar(key, c, source)).ToList(),
+                _ => Scalar(key, node, source) is { } one ? [one] : [],
+            };
+            if (words.Any(w => string.IsNullOrWhiteSpace(w))) throw source.Error($"key '{key.Name}': expected a list of words, with no empty one");
+            return new ConfigValue(words.Select(w => w!.Trim()).ToList(), source);
+        }
         if (key.Type == KeyType.FileList)
         {
             var items = node switch

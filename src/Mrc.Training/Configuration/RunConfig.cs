@@ -21,7 +21,8 @@ public sealed class RunConfig(ConfigSource origin)
     /// <summary>
     /// A command-line override: <c>key=value</c> sets a key for the whole run (a stage setting
     /// replaces what any stage gave, so the command line has the last word), and
-    /// <c>stages.NAME.key=value</c> (or <c>stages.2.key</c>, counting from 1) sets it for one stage.
+    /// <c>stages.NAME.key=value</c> (or <c>stages.2.key</c>, counting from 1) sets it for one stage;
+    /// <c>tracking.name=value</c> sets a key of the <c>tracking:</c> section.
     /// The value is read as YAML (<c>3e-4</c>, <c>true</c>, <c>[a.txt, b.txt]</c>); relative paths are
     /// taken from the current folder.
     /// </summary>
@@ -40,14 +41,15 @@ public sealed class RunConfig(ConfigSource origin)
             section.Settings[key.Name] = ConfigValues.Convert(key, node, source, Environment.CurrentDirectory);
             return;
         }
-        if (parts.Length != 1) throw source.Error($"expected a key or stages.NAME.key, got '{path}'");
+        if (parts.Length != 1 && !(parts.Length == 2 && parts[0] == RunKeys.Tracking))
+            throw source.Error($"expected a key, stages.NAME.key or tracking.key, got '{path}'");
         Set(path, node, source);
     }
 
     /// <summary>Sets one key from its flag (<c>--epochs 3</c>): the same as <c>--set epochs=3</c>, with the values taken as they are.</summary>
     public void SetFlag(RunKey key, IReadOnlyList<string> values)
     {
-        YamlNode node = key.Type == KeyType.FileList
+        YamlNode node = key.Type is KeyType.FileList or KeyType.TextList
             ? new YamlSequenceNode(values.Select(v => (YamlNode)new YamlScalarNode(v)))
             : new YamlScalarNode(values.Count == 1 ? values[0] : string.Join(' ', values));
         Set(key.Name, node, ConfigSource.CommandLine(key.Flag));
@@ -74,6 +76,7 @@ public sealed class RunConfig(ConfigSource origin)
 
     internal static RunKey StageKey(string name, ConfigSource source)
     {
+        if (name == RunKeys.Tracking) throw source.Error("'tracking' describes the whole run; give it at the top, not inside a stage");
         var key = RunKeys.Find(name) ?? throw source.Error(RunKeys.Unknown(name));
         if (key.RunLevel) throw source.Error($"key '{name}' describes the whole run; give it at the top, not inside a stage");
         return key;

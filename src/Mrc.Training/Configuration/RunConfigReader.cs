@@ -37,11 +37,30 @@ public static class RunConfigReader
                 config.Stages.AddRange(ReadStages(valueNode, source, path, baseFolder));
                 continue;
             }
+            if (name == RunKeys.Tracking)
+            {
+                ReadTracking(config, valueNode, source, path, baseFolder);
+                continue;
+            }
             var key = RunKeys.Find(name) ?? throw source.Error(RunKeys.Unknown(name));
             if (key.Name == "name") throw source.Error("'name' names one stage: give it inside stages");
             config.Top[key.Name] = ConfigValues.Convert(key, valueNode, source, baseFolder);
         }
         return config;
+    }
+
+    /// <summary><c>tracking:</c> holds the keys <c>tracking.runs_dir</c>, <c>tracking.name</c> and <c>tracking.tags</c> of the table.</summary>
+    static void ReadTracking(RunConfig config, YamlNode node, ConfigSource source, string path, string baseFolder)
+    {
+        if (node is not YamlMappingNode mapping)
+            throw source.Error("'tracking' must be a mapping of runs_dir, name and tags");
+        foreach (var (keyNode, valueNode) in mapping.Children)
+        {
+            var (name, keySource) = KeyOf(keyNode, path);
+            string full = RunKeys.Tracking + "." + name;
+            var key = RunKeys.Find(full) ?? throw keySource.Error(RunKeys.Unknown(full));
+            config.Top[key.Name] = ConfigValues.Convert(key, valueNode, keySource, baseFolder);
+        }
     }
 
     static IEnumerable<StageSection> ReadStages(YamlNode node, ConfigSource source, string path, string baseFolder)

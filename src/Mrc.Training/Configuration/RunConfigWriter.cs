@@ -35,6 +35,11 @@ public static class RunConfigWriter
             Add(root, "resume", plan.Resume);
             Add(root, RunKeys.Mix, plan.Mix);
         }
+        var tracking = new YamlMappingNode();
+        Add(tracking, "runs_dir", plan.Tracking.RunsFolder);
+        Add(tracking, "name", plan.Tracking.Name);
+        Add(tracking, "tags", plan.Tracking.Tags);
+        root.Add(RunKeys.Tracking, tracking);
         var stages = new YamlSequenceNode();
         foreach (var stage in plan.Configured)
         {

@@ -11,6 +11,8 @@ public enum KeyType
     File,
     /// <summary>One or more existing files (a YAML list, or a single path).</summary>
     FileList,
+    /// <summary>Zero or more words (a YAML list, or a single value), e.g. the run's tags.</summary>
+    TextList,
     /// <summary>An existing folder.</summary>
     Folder,
     /// <summary>A folder the run writes (it may not exist yet).</summary>
@@ -35,21 +37,29 @@ public enum KeyTask { Both, Reader, Mlm }
 /// output, device); the others are stage settings: given at the top they are every stage's default,
 /// given inside a stage they apply to that stage only.
 /// </summary>
-public sealed record RunKey(string Name, KeyType Type, KeyTask Task, bool RunLevel, string Description, KeyRange? Range = null)
+public sealed record RunKey(string Name, KeyType Type, KeyTask Task, bool RunLevel, string Description, KeyRange? Range = null, string? FlagName = null)
 {
-    /// <summary>The command-line flag that sets this key (<c>learning_rate</c> → <c>--learning-rate</c>).</summary>
-    public string Flag => "--" + Name.Replace('_', '-');
+    /// <summary>
+    /// The command-line flag that sets this key (<c>learning_rate</c> → <c>--learning-rate</c>), or
+    /// the flag <c>mrc train reader</c> already has for it (<c>tracking.name</c> → <c>--run-name</c>).
+    /// </summary>
+    public string Flag => FlagName ?? "--" + Name.Replace('_', '-');
 }
 
 /// <summary>
 /// Every key a run configuration may hold: one per flag of <c>mrc train reader</c> and
-/// <c>mrc train mlm</c>, in snake_case, plus the run's shape (<c>stages</c>, <c>mix</c>). The table
+/// <c>mrc train mlm</c>, in snake_case, plus the run's shape (<c>stages</c>, <c>mix</c>) and its
+/// record in the run store (the <c>tracking:</c> section, keys <c>tracking.KEY</c>). The table
 /// drives the YAML reader's checks, the <c>mrc train</c> flags and <c>--set</c>.
 /// </summary>
 public static class RunKeys
 {
     public const string Stages = "stages";
     public const string Mix = "mix";
+    public const string Tracking = "tracking";
+    public const string RunsFolder = Tracking + ".runs_dir";
+    public const string RunName = Tracking + ".name";
+    public const string Tags = Tracking + ".tags";
 
     // Integer keys become int options.
     static readonly KeyRange AtLeast0 = new(0, int.MaxValue);
@@ -67,6 +77,10 @@ public static class RunKeys
         new("device", KeyType.Text, KeyTask.Both, true, "auto, cpu, cuda or cuda:N."),
         new("resume", KeyType.Boolean, KeyTask.Reader, true, "Continue each reader stage from its checkpoint (OUT.checkpoint) if there is one."),
         new(Mix, KeyType.Boolean, KeyTask.Reader, true, "Train once on the union of the stages' training files (shuffled) instead of stage after stage."),
+        // The run's record in the run store: one run per stage, named RUN_NAME/STAGE.
+        new(RunsFolder, KeyType.OutputFolder, KeyTask.Both, true, "Run store each stage is recorded in (default .local/runs in the current folder).", FlagName: "--runs-dir"),
+        new(RunName, KeyType.Text, KeyTask.Both, true, "The run's name; each stage's run is named NAME/STAGE (default: the config file's name).", FlagName: "--run-name"),
+        new(Tags, KeyType.TextList, KeyTask.Both, true, "Tags of every stage's run; --tag repeated.", FlagName: "--tag"),
         // Stage settings.
         new("name", KeyType.Text, KeyTask.Both, false, "The stage's name (its folder and its label in progress lines)."),
         new("task", KeyType.Text, KeyTask.Both, false, "reader (extractive QA fine-tuning, the default) or mlm (masked-LM pre-training)."),
@@ -99,7 +113,7 @@ public static class RunKeys
     /// <summary>"unknown key 'lerning_rate'" with the closest known key as a hint.</summary>
     public static string Unknown(string name)
     {
-        var closest = All.Select(k => k.Name).Append(Stages)
+        var closest = All.Select(k => k.Name).Append(Stages).Append(Tracking)
             .MinBy(k => EditDistance(k, name));
         // Short names are close to many keys; only suggest what is plausibly a typo.
         return closest is not null && EditDistance(closest, name) <= Math.Max(1, name.Length / 3)

@@ -15,6 +15,15 @@ public sealed record PlannedStage(string Name, ReaderTrainingOptions? Reader, Ml
 public sealed record RunStart(string? ModelFolder, string? ConfigFile, string? TokenizerFolder);
 
 /// <summary>
+/// Where each stage's run is recorded: the run store's folder, the run's name (a stage's run is
+/// <c>NAME/STAGE</c>) and the tags every stage's run gets.
+/// </summary>
+public sealed record TrackingSettings(string RunsFolder, string Name, IReadOnlyList<string> Tags)
+{
+    public string RunNameOf(PlannedStage stage) => $"{Name}/{stage.Name}";
+}
+
+/// <summary>
 /// A run configuration resolved into trainer options. <see cref="Configured"/> holds each stage as
 /// the file describes it (what <c>run.yaml</c> records); <see cref="Stages"/> is what runs: the same
 /// stages one after another, each starting from the previous one's output, or, with <c>mix</c>, one
@@ -27,6 +36,7 @@ public sealed record RunPlan(
     string Head,
     bool Resume,
     bool Mix,
+    TrackingSettings Tracking,
     IReadOnlyList<PlannedStage> Configured,
     IReadOnlyList<PlannedStage> Stages)
 {

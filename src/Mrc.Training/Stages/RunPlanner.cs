@@ -23,9 +23,17 @@ public static partial class RunPlanner
         if (File.Exists(output)) throw top["out"].Source.Error($"key 'out': {output} is a file, not a folder");
         string stagesFolder = RunPlan.StagesFolderOf(output);
         string device = Value<string>(top, "device") ?? "auto";
-        string head = Value<string>(top, "head") ?? "linear";
+        string head = Value<string>(top, "head") ?? Mrc.Reading.Modeling.QaHeads.Linear;
+        if (!Mrc.Reading.Modeling.QaHeads.All.Contains(head))
+            throw top["head"].Source.Error($"key 'head': expected one of {string.Join(", ", Mrc.Reading.Modeling.QaHeads.All)}, got '{head}'");
         bool resume = Value<bool?>(top, "resume") ?? false;
         bool mix = Value<bool?>(top, RunKeys.Mix) ?? false;
+        var tracking = new TrackingSettings(
+            Value<string>(top, RunKeys.RunsFolder) ?? Path.GetFullPath(Mrc.Core.Runs.RunStore.DefaultRoot),
+            Value<string>(top, RunKeys.RunName) ?? Path.GetFileNameWithoutExtension(config.Origin.Origin),
+            Value<IReadOnlyList<string>>(top, RunKeys.Tags) ?? []);
+        if (File.Exists(tracking.RunsFolder))
+            throw top[RunKeys.RunsFolder].Source.Error($"key '{RunKeys.RunsFolder}': {tracking.RunsFolder} is a file, not a folder");
 
         var sections = config.Stages.Count > 0 ? config.Stages : [new StageSection(new(StringComparer.Ordinal), config.Origin)];
         var configured = new List<PlannedStage>();
@@ -98,7 +106,7 @@ public static partial class RunPlanner
         }
 
         var stages = mix ? [Mixed(configured, top[RunKeys.Mix].Source, output, stagesFolder)] : configured;
-        return new RunPlan(start, Path.GetFullPath(output), device, head, resume, mix, configured, stages);
+        return new RunPlan(start, Path.GetFullPath(output), device, head, resume, mix, tracking, configured, stages);
     }
 
     /// <summary>

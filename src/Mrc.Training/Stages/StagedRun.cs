@@ -1,16 +1,19 @@
 using Mrc.Core.Metrics;
+using Mrc.Core.Runs;
 using Mrc.Training.Configuration;
 using Mrc.Training.MaskedLm;
 using Mrc.Training.ReaderTraining;
+using Mrc.Training.Tracking;
 
 namespace Mrc.Training.Stages;
 
 /// <summary>
 /// Runs a <see cref="RunPlan"/>: each stage starts from the previous stage's output (the first from
 /// the start model), the last one writes the output folder, and the resolved configuration is saved
-/// there as <c>run.yaml</c>.
+/// there as <c>run.yaml</c>. <paramref name="track"/> starts the run a stage is recorded as (null:
+/// not recorded); each recorded run ends finished, failed or interrupted with its stage.
 /// </summary>
-public sealed class StagedRun(RunPlan plan, IProgress<TrainingProgress>? progress = null)
+public sealed class StagedRun(RunPlan plan, IProgress<TrainingProgress>? progress = null, Func<PlannedStage, TrackedRun?>? track = null)
 {
     public sealed record StageResult(string Name, string OutputFolder, int Steps, double FinalLoss, EvaluationResult? Best, int BestStep);
 
@@ -28,20 +31,33 @@ public sealed class StagedRun(RunPlan plan, IProgress<TrainingProgress>? progres
             var stage = plan.Stages[i];
             string data = stage.Reader?.TrainFile ?? string.Join(", ", stage.Mlm!.CorpusFiles.Select(Path.GetFileName));
             Report($"stage {i + 1}/{plan.Stages.Count} '{stage.Name}' ({stage.Task}) on {data}, from {stage.StartModel}");
-            if (stage.Reader is { } reader)
-            {
-                var r = new ReaderTrainer(reader, progress).Run(cancellation);
-                results.Add(new StageResult(stage.Name, reader.OutputFolder, r.Steps, r.FinalLoss, r.Best, r.BestStep));
-            }
-            else
-            {
-                var r = new MlmTrainer(stage.Mlm!, progress).Run(cancellation);
-                results.Add(new StageResult(stage.Name, stage.Mlm!.OutputFolder, r.Steps, r.FinalLoss, null, 0));
-            }
+            using var run = track?.Invoke(stage);
+            if (run is not null) Report($"run {run.RunId} recorded in {run.Folder}");
+            results.Add(run is null ? Train(stage, null, cancellation) : run.Record(tracker => Train(stage, tracker, cancellation)));
         }
         RunConfigWriter.Save(plan, plan.OutputFolder);
         return results;
     }
+
+    StageResult Train(PlannedStage stage, IRunTracker? tracker, CancellationToken cancellation)
+    {
+        if (stage.Reader is { } reader)
+        {
+            var r = new ReaderTrainer(reader, progress, tracker).Run(cancellation);
+            return new StageResult(stage.Name, reader.OutputFolder, r.Steps, r.FinalLoss, r.Best, r.BestStep);
+        }
+        var m = new MlmTrainer(stage.Mlm!, progress, tracker).Run(cancellation);
+        return new StageResult(stage.Name, stage.Mlm!.OutputFolder, m.Steps, m.FinalLoss, null, 0);
+    }
+
+    /// <summary>
+    /// Records every stage in the plan's run store as its own run: kind <c>reader</c> or <c>mlm</c>,
+    /// named <c>RUN_NAME/STAGE</c>, with the plan's tags, the stage's options as its config and its
+    /// output folder (so the leaderboard finds the run of a model version).
+    /// </summary>
+    public static Func<PlannedStage, TrackedRun?> TrackEachStage(RunPlan plan) => stage =>
+        TrackedRun.Start(new RunStore(plan.Tracking.RunsFolder), stage.Reader is not null ? RunKinds.Reader : RunKinds.Mlm,
+            plan.Tracking.RunNameOf(stage), (object?)stage.Reader ?? stage.Mlm!, stage.OutputFolder, plan.Tracking.Tags);
 
     /// <summary>
     /// What the first stage reads and the file does not hold as such: a fresh reader's start folder

@@ -3,12 +3,13 @@ using System.Text.Json.Serialization;
 
 namespace Mrc.Training.Sweeps;
 
-/// <summary>A trial's result after one rung (without halving, the one full run).</summary>
+/// <summary>A trial's result after one rung (without halving, the one full run), and the run that recorded it.</summary>
 public sealed record RungResult(
     [property: JsonPropertyName("rung")] int Rung,
     [property: JsonPropertyName("steps")] int Steps,
     [property: JsonPropertyName("f1")] double F1,
-    [property: JsonPropertyName("exact_match")] double ExactMatch);
+    [property: JsonPropertyName("exact_match")] double ExactMatch,
+    [property: JsonPropertyName("run_id")] string? RunId = null);
 
 /// <summary>One trial: its values, its folder (run.yaml, model), its results per rung, and whether halving stopped it.</summary>
 public sealed record TrialState(

@@ -23,9 +23,13 @@ public sealed class TrackedRun : IRunTracker, IDisposable
     public string Folder => writer.Folder;
 
     /// <param name="options">The trainer's options; every public property of a simple type becomes a config entry.</param>
-    public static TrackedRun Start(RunStore store, string kind, string name, object options, string? output, IReadOnlyList<string> tags)
+    public static TrackedRun Start(RunStore store, string kind, string name, object options, string? output, IReadOnlyList<string> tags) =>
+        Start(store, kind, name, ConfigOf(options), output, tags);
+
+    /// <param name="config">The run's settings as <c>snake_case: text</c> pairs.</param>
+    public static TrackedRun Start(RunStore store, string kind, string name, IReadOnlyDictionary<string, string> config, string? output, IReadOnlyList<string> tags)
     {
-        var writer = store.Start(kind, name, ConfigOf(options), output, tags);
+        var writer = store.Start(kind, name, config, output, tags);
         try
         {
             return new TrackedRun(writer);
@@ -51,6 +55,22 @@ public sealed class TrackedRun : IRunTracker, IDisposable
         writer.LogEvaluation(optimizerStep, exactMatch, f1);
         events.AddScalar("eval/em", exactMatch, optimizerStep);
         events.AddScalar("eval/f1", f1, optimizerStep);
+    }
+
+    /// <summary>Trains with this run as the tracker and ends the run finished, failed (with the error) or interrupted (cancelled).</summary>
+    public T Record<T>(Func<IRunTracker, T> train)
+    {
+        try
+        {
+            var result = train(this);
+            Finish();
+            return result;
+        }
+        catch (Exception e)
+        {
+            Fail(e);
+            throw;
+        }
     }
 
     public void Finish() => writer.End(RunStatuses.Finished);

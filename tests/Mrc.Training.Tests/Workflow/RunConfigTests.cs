@@ -160,6 +160,13 @@ public sealed class RunConfigTests : IDisposable
     [InlineData("model: base\nout: out\nstages:\n  - epochs: 1\n", 4, "stage 'train' needs 'train'")]
     [InlineData("model: base\nout: out\ntrain: [data/train.json\n", 4, "")]
     [InlineData("model: base\nout: out\ntrain: data/train.json\nepochs: 1\nepochs: 2\n", 5, "epochs")]
+    [InlineData("model: base\nout: out\ntrain: data/train.json\ntracking:\n  runs_dir: runs\n  nmae: x\n", 6, "unknown key 'tracking.nmae' (did you mean 'tracking.name'?)")]
+    [InlineData("model: base\nout: out\ntrain: data/train.json\ntracking:\n  tags: {a: b}\n", 5, "key 'tracking.tags': expected a single value, got a mapping")]
+    [InlineData("model: base\nout: out\ntrain: data/train.json\ntracking:\n  name: [a, b]\n", 5, "key 'tracking.name': expected a single value, got a list")]
+    [InlineData("model: base\nout: out\ntrain: data/train.json\ntracking: runs\n", 4, "'tracking' must be a mapping of runs_dir, name and tags")]
+    [InlineData("model: base\nout: out\ntrain: data/train.json\ntracking:\n  runs_dir: data/dev.json\n", 5, "key 'tracking.runs_dir': ")]
+    [InlineData("model: base\nout: out\nstages:\n  - train: data/train.json\n    tracking: {name: x}\n", 5, "'tracking' describes the whole run")]
+    [InlineData("model: base\nout: out\ntrain: data/train.json\nhead: cnn\n", 4, "key 'head': expected one of linear, conv, got 'cnn'")]
     public void BadInput_StopsBeforeTraining_NamingTheKeyAndLine(string yaml, int line, string expected)
     {
         string path = Write(yaml);
@@ -195,4 +202,48 @@ public sealed class RunConfigTests : IDisposable
         Assert.Contains("no stage 'nope' (stages: external, competition)", unknown.Message, StringComparison.Ordinal);
         Assert.Equal("command line (--set seed): key 'seed': expected an integer, got 'abc'", type.Message);
     }
+
+    [Fact]
+    public void Tracking_IsReadFromItsSection_OverriddenByTheCommandLine_AndSaved()
+    {
+        var config = RunConfigReader.Read(Write("""
+            model: base
+            out: out
+            train: data/train.json
+            tracking:
+              runs_dir: runs
+              name: baseline
+              tags: [korquad, small]
+            """));
+        var fromFile = RunPlanner.Plan(config);
+        config.SetFlag(RunKeys.Find(RunKeys.Tags)!, ["night"]);
+        config.Set("tracking.name=second");
+        var overridden = RunPlanner.Plan(config);
+        string saved = RunConfigWriter.Write(overridden);
+
+        Assert.Equal(new TrackingSettings(Path.Combine(folder, "runs"), "baseline", ["korquad", "small"]), fromFile.Tracking, TrackingComparer);
+        Assert.Equal("second/train", overridden.Tracking.RunNameOf(overridden.Stages[0]));
+        Assert.Equal(["night"], overridden.Tracking.Tags);
+        Assert.Equal("--runs-dir", RunKeys.Find(RunKeys.RunsFolder)!.Flag);
+        Assert.Contains("tracking:\n  runs_dir: ", saved, StringComparison.Ordinal);
+        // The saved file reads back to the same tracking.
+        var again = RunPlanner.Plan(RunConfigReader.Read(Write(saved, "saved/run.yaml")));
+        Assert.Equal(overridden.Tracking, again.Tracking, TrackingComparer);
+    }
+
+    [Fact]
+    public void Tracking_Defaults_ToTheCurrentFoldersRunStore_AndTheFilesName()
+    {
+        var plan = RunPlanner.Plan(RunConfigReader.Read(Write("model: base\nout: out\ntrain: data/train.json\n", "reader-small.yaml")));
+
+        Assert.Equal(Path.GetFullPath(".local/runs"), plan.Tracking.RunsFolder);
+        Assert.Equal("reader-small", plan.Tracking.Name);
+        Assert.Empty(plan.Tracking.Tags);
+        // No tags are saved as an empty list and read back as one.
+        var again = RunPlanner.Plan(RunConfigReader.Read(Write(RunConfigWriter.Write(plan), "saved/run.yaml")));
+        Assert.Equal(plan.Tracking, again.Tracking, TrackingComparer);
+    }
+
+    static readonly IEqualityComparer<TrackingSettings> TrackingComparer = EqualityComparer<TrackingSettings>.Create(
+        (a, b) => a!.RunsFolder == b!.RunsFolder && a.Name == b.Name && a.Tags.SequenceEqual(b.Tags), t => t.Name.GetHashCode(StringComparison.Ordinal));
 }

@@ -1,4 +1,5 @@
 using Mrc.Core.Data;
+using Mrc.Core.Runs;
 using Mrc.Reading.Checkpoints;
 using Mrc.Training.Configuration;
 using Mrc.Training.ReaderTraining;
@@ -101,5 +102,66 @@ public sealed class StagedRunTests(TinyTrainingSetup setup) : IClassFixture<Tiny
         var written = QuestionSetReader.Load(plan.Stages[0].Reader!.TrainFile);
         Assert.Equal(MixedTrainingSet.Union([setup.ValidationFile, setup.TrainFile], seed: 42).Select(e => e.Id), written.Select(e => e.Id));
         Assert.Contains("mix: true", File.ReadAllText(Path.Combine(plan.OutputFolder, RunConfigWriter.FileName)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TrackedRun_RecordsEachStage_AsAFinishedRunWithItsMetrics_NamedAndTaggedFromTheConfig()
+    {
+        string work = NewFolder("tracked");
+        string runs = Path.Combine(work, "runs");
+        var plan = PlanOf(work, Config(Path.Combine(work, "out"), $"""
+            log_steps: 1
+            tracking:
+              runs_dir: {runs}
+              name: two-step
+              tags: [korquad, tiny]
+            stages:
+              - {"{"}name: external, train: {setup.ValidationFile}, max_steps: 2{"}"}
+              - {"{"}name: competition, train: {setup.TrainFile}, validation: {setup.ValidationFile}, max_steps: 3{"}"}
+            """));
+
+        new StagedRun(plan, track: StagedRun.TrackEachStage(plan)).Run();
+
+        var store = new RunStore(runs);
+        var recorded = store.List().OrderBy(r => r.StartedUtc).ToList();
+        Assert.Equal(["two-step/external", "two-step/competition"], recorded.Select(r => r.Name));
+        Assert.All(recorded, r =>
+        {
+            Assert.Equal(RunKinds.Reader, r.Kind);
+            Assert.Equal(RunStatuses.Finished, r.Status);
+            Assert.Equal(["korquad", "tiny"], r.Tags);
+        });
+        Assert.Equal([plan.Stages[0].OutputFolder, plan.OutputFolder], recorded.Select(r => r.Output));
+        Assert.Equal("0.003", recorded[1].Config["learning_rate"]);
+        // One loss line per step (log_steps 1); the validated stage is scored once, at its end.
+        Assert.Equal([1, 2], store.ReadMetrics(recorded[0].Id).Where(m => !m.IsEvaluation).Select(m => m.Step));
+        var competition = store.ReadMetrics(recorded[1].Id);
+        Assert.Equal([1, 2, 3], competition.Where(m => !m.IsEvaluation).Select(m => m.Step));
+        Assert.Equal([3], competition.Where(m => m.IsEvaluation).Select(m => m.Step));
+        var card = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(plan.OutputFolder, "model-card.json")))!;
+        Assert.Equal(recorded[1].Id, (string?)card["run_id"]);
+    }
+
+    [Fact]
+    public async Task ConvHeadConfig_ReachesTheTrainer_AndTheReaderLoadsTheFolder()
+    {
+        string work = NewFolder("conv");
+        var plan = PlanOf(work, Config(Path.Combine(work, "out"), $"""
+            head: conv
+            train: {setup.TrainFile}
+            max_steps: 2
+            """));
+
+        new StagedRun(plan).Run();
+
+        Assert.Equal("conv", plan.Stages[0].Reader!.Head);
+        var config = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(plan.OutputFolder, "config.json")))!;
+        Assert.Equal("conv", (string?)config["mrc_head"]);
+        Assert.Contains("head: \"conv\"", File.ReadAllText(Path.Combine(plan.OutputFolder, RunConfigWriter.FileName)), StringComparison.Ordinal);
+        await using var reader = Mrc.Reading.Models.ReaderFactory.Load(plan.OutputFolder, device: "cpu");
+        var window = Mrc.Reading.Inference.QaFeatures.Prepare(reader.Tokenizer, "수도는 어디인가?", "대한민국의 수도는 서울이다.", 96, 32, 24)[0];
+        var logits = reader.Executor.Run([window])[0];
+        Assert.Equal(window.Length, logits.StartLogits.Length);
+        Assert.All(logits.StartLogits, l => Assert.True(float.IsFinite(l)));
     }
 }
