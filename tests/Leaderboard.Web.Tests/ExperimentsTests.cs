@@ -21,6 +21,7 @@ public sealed class ExperimentsTests : IAsyncLifetime
     public ExperimentsTests()
     {
         context.Services.AddMudServices();
+        context.Services.AddScoped<Mrc.Leaderboard.Auth.BrowserTimeZone>(); // LocalTime in the leaderboard table
         context.Services.AddSingleton(Catalog());
         context.JSInterop.Mode = JSRuntimeMode.Loose;
     }

@@ -84,7 +84,7 @@ public class ProtoContractTests
         Assert.True(exit == 0, error);
         using var json = JsonDocument.Parse(output);
         var services = json.RootElement;
-        Assert.Equal(["GetIndexInfo", "Retrieve", "RetrieveBatch"], Methods(services, "mrc.v1.Retriever"));
+        Assert.Equal(["GetIndexInfo", "ListIndexes", "Retrieve", "RetrieveBatch"], Methods(services, "mrc.v1.Retriever"));
         Assert.Equal(["ListModels", "Read"], Methods(services, "mrc.v1.Reader"));
         Assert.Contains("Submit", Methods(services, "mrc.v1.Leaderboard"));
         Assert.Contains("CompareSubmissions", Methods(services, "mrc.v1.Leaderboard"));

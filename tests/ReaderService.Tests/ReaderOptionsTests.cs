@@ -1,4 +1,7 @@
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Options;
 using Mrc.Reading.Inference;
@@ -25,11 +28,19 @@ public class ReaderOptionsTests
     [InlineData("Precision", "int8", "Reader:Precision")]
     [InlineData("DocStride", "400", "DocStride")]
     [InlineData("DefaultNBest", "21", "DefaultNBest")]
-    public void Start_WithInvalidSetting_FailsNamingIt(string key, string value, string message)
+    public async Task Start_WithInvalidSetting_FailsNamingIt(string key, string value, string message)
     {
-        using var factory = new WebApplicationFactory<ReaderOptions>().WithWebHostBuilder(web => web.UseSetting($"Reader:{key}", value));
+        // The service's own composition (Program.cs) on a test server: starting it validates the options.
+        // (WebApplicationFactory sometimes reports such a failed start as ObjectDisposedException instead.)
+        var builder = WebApplication.CreateBuilder();
+        builder.WebHost.UseTestServer();
+        builder.Configuration[$"Reader:{key}"] = value;
+        builder.AddServiceDefaults();
+        builder.AddReader();
+        await using var app = builder.Build();
+        app.MapReader();
 
-        var error = Assert.Throws<OptionsValidationException>(() => factory.Server);
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
 
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
     }
