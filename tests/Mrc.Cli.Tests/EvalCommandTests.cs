@@ -7,14 +7,6 @@ public class EvalCommandTests
 {
     static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", name);
 
-    static async Task<(int Exit, string Out, string Error)> Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int exit = await MrcCommandLine.RunAsync(args, output, error);
-        return (exit, output.ToString(), error.ToString());
-    }
-
     static string LastLine(string text) => text.TrimEnd('\n', '\r').Split('\n')[^1].TrimEnd('\r');
 
     [Fact]
@@ -22,7 +14,7 @@ public class EvalCommandTests
     {
         // Expected line as printed by the official evaluate-v1.0.py on the same two files: brackets,
         // quotes, extra spaces, an upper-case answer, a missing id (k4) and an unknown id.
-        var (exit, output, error) = await Run("eval", Fixture("eval-dataset.json"), Fixture("eval-predictions.json"));
+        var (exit, output, error) = await InProcessCli.RunAsync("eval", Fixture("eval-dataset.json"), Fixture("eval-predictions.json"));
 
         Assert.Equal(0, exit);
         Assert.Equal("{\"exact_match\": 50.0, \"f1\": 82.6086956521739}", LastLine(output));
@@ -33,7 +25,7 @@ public class EvalCommandTests
     [Fact]
     public async Task Eval_WithDetails_PrintsCountsBeforeTheJson()
     {
-        var (exit, output, _) = await Run("eval", Fixture("eval-dataset.json"), Fixture("eval-predictions.json"), "--details");
+        var (exit, output, _) = await InProcessCli.RunAsync("eval", Fixture("eval-dataset.json"), Fixture("eval-predictions.json"), "--details");
 
         Assert.Equal(0, exit);
         var lines = output.TrimEnd().Split('\n');
@@ -49,7 +41,7 @@ public class EvalCommandTests
         var path = Path.Combine(Directory.CreateTempSubdirectory("mrc-cli-").FullName, "gold.json");
         PredictionsJson.Save(predictions, path);
 
-        var (exit, output, _) = await Run("eval", Mrc.Tests.TestData.KorQuadPartA, path);
+        var (exit, output, _) = await InProcessCli.RunAsync("eval", Mrc.Tests.TestData.KorQuadPartA, path);
 
         Assert.Equal(0, exit);
         using var json = JsonDocument.Parse(LastLine(output));
@@ -63,7 +55,7 @@ public class EvalCommandTests
         var path = Path.Combine(Directory.CreateTempSubdirectory("mrc-cli-").FullName, "broken.json");
         await File.WriteAllTextAsync(path, "{\"k1\": \"a\",\n \"k2\": }");
 
-        var (exit, output, error) = await Run("eval", Fixture("eval-dataset.json"), path);
+        var (exit, output, error) = await InProcessCli.RunAsync("eval", Fixture("eval-dataset.json"), path);
 
         Assert.Equal(2, exit);
         Assert.Equal("", output);
@@ -73,7 +65,7 @@ public class EvalCommandTests
     [Fact]
     public async Task Eval_WithMissingFile_ExitsTwoAndNamesIt()
     {
-        var (exit, _, error) = await Run("eval", Fixture("eval-dataset.json"), "/nonexistent/predictions.json");
+        var (exit, _, error) = await InProcessCli.RunAsync("eval", Fixture("eval-dataset.json"), "/nonexistent/predictions.json");
 
         Assert.Equal(2, exit);
         Assert.Contains("/nonexistent/predictions.json", error);
@@ -82,7 +74,7 @@ public class EvalCommandTests
     [Fact]
     public async Task Eval_WithoutArguments_ReportsUsageError()
     {
-        var (exit, _, error) = await Run("eval");
+        var (exit, _, error) = await InProcessCli.RunAsync("eval");
 
         Assert.NotEqual(0, exit);
         Assert.Contains("Required argument missing", error, StringComparison.OrdinalIgnoreCase);

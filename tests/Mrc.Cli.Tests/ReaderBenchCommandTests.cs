@@ -8,18 +8,10 @@ namespace Mrc.Cli.Tests;
 [Collection(SeededTraining.Name)] // building a model draws from libtorch's global generator
 public sealed class ReaderBenchCommandTests
 {
-    static async Task<(int Exit, string Out, string Error)> Run(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var exit = await MrcCommandLine.RunAsync(args, output, error);
-        return (exit, output.ToString(), error.ToString());
-    }
-
     [Fact]
     public async Task Shape_WithJson_PrintsOneResultPerBatch()
     {
-        var (exit, output, error) = await Run("bench", "reader", "--shape", "minilm", "--seq", "16", "--batch", "1,2",
+        var (exit, output, error) = await InProcessCli.RunAsync("bench", "reader", "--shape", "minilm", "--seq", "16", "--batch", "1,2",
             "--threads", "1", "--device", "cpu", "--seconds", "0.05", "--json");
 
         Assert.True(exit == 0, error);
@@ -38,7 +30,7 @@ public sealed class ReaderBenchCommandTests
     public async Task ModelFolder_IsMeasuredAsLoaded()
     {
         var model = Path.Combine(TestData.RepositoryRoot, "models", "ko-reader-small", "1");
-        var (exit, output, error) = await Run("bench", "reader", "--model", model, "--seq", "32", "--batch", "1",
+        var (exit, output, error) = await InProcessCli.RunAsync("bench", "reader", "--model", model, "--seq", "32", "--batch", "1",
             "--device", "cpu", "--seconds", "0.05");
 
         Assert.True(exit == 0, error);
@@ -53,7 +45,7 @@ public sealed class ReaderBenchCommandTests
     [InlineData("--shape", "minilm", "--seconds", "0")]
     public async Task BadOptions_ExitWithAnInputError(params string[] options)
     {
-        var (exit, _, error) = await Run(["bench", "reader", "--device", "cpu", .. options]);
+        var (exit, _, error) = await InProcessCli.RunAsync(["bench", "reader", "--device", "cpu", .. options]);
 
         Assert.Equal(CommandErrors.InputError, exit);
         Assert.StartsWith("error:", error, StringComparison.Ordinal);

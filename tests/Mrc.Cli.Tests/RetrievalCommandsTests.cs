@@ -23,23 +23,15 @@ public sealed class RetrievalCommandsTests : IDisposable
 
     public void Dispose() => Directory.Delete(work, recursive: true);
 
-    static async Task<(int Exit, string Out, string Error)> Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int exit = await MrcCommandLine.RunAsync(args, output, error);
-        return (exit, output.ToString(), error.ToString());
-    }
-
     [Fact]
     public async Task IndexBuildThenEval_PrintsRecallMrrAndSpeedAsJson()
     {
-        var build = await Run("index", "build", "--corpus", Corpus, "--out", Index, "--chunk-size", "0");
+        var build = await InProcessCli.RunAsync("index", "build", "--corpus", Corpus, "--out", Index, "--chunk-size", "0");
         Assert.Equal(0, build.Exit);
         Assert.Contains("indexed", build.Out, StringComparison.Ordinal);
         Assert.Contains("committing", build.Error, StringComparison.Ordinal);
 
-        var eval = await Run("retrieval", "eval", "--index", Index, "--dataset", Corpus, "--k", "1,5,20", "--json");
+        var eval = await InProcessCli.RunAsync("retrieval", "eval", "--index", Index, "--dataset", Corpus, "--k", "1,5,20", "--json");
 
         Assert.Equal(0, eval.Exit);
         using var json = JsonDocument.Parse(eval.Out);
@@ -56,13 +48,13 @@ public sealed class RetrievalCommandsTests : IDisposable
     [Fact]
     public async Task IndexBuild_WithAMalformedSettingsFile_NamesTheKeyAndLineAndPublishesNothing()
     {
-        Assert.Equal(0, (await Run("index", "build", "--corpus", Corpus, "--out", Index, "--chunk-size", "0")).Exit);
+        Assert.Equal(0, (await InProcessCli.RunAsync("index", "build", "--corpus", Corpus, "--out", Index, "--chunk-size", "0")).Exit);
         string before = File.ReadAllText(Path.Combine(Index, "CURRENT"));
         var entries = Directory.GetFileSystemEntries(Index).Order(StringComparer.Ordinal).ToList();
         string settings = Path.Combine(work, "settings.json");
         File.WriteAllText(settings, "{\n  \"analyzer\": \"korean-bigram\",\n  \"bm25\": { \"k1\": 0.2, \"b\": 1.5 }\n}\n");
 
-        var build = await Run("index", "build", "--corpus", Corpus, "--out", Index, "--chunk-size", "0", "--settings", settings);
+        var build = await InProcessCli.RunAsync("index", "build", "--corpus", Corpus, "--out", Index, "--chunk-size", "0", "--settings", settings);
 
         Assert.Equal(2, build.Exit);
         Assert.Contains("settings.json:3: bm25.b must be between 0 and 1, not 1.5", build.Error, StringComparison.Ordinal);
@@ -76,8 +68,8 @@ public sealed class RetrievalCommandsTests : IDisposable
         string settings = Path.Combine(work, "settings.json");
         File.WriteAllText(settings, """{ "analyzer": "whitespace-bigram", "bm25": { "k1": 1.1, "b": 0.6 } }""");
 
-        var build = await Run("index", "build", "--corpus", Corpus, "--out", Index, "--chunk-size", "0", "--settings", settings);
-        var eval = await Run("retrieval", "eval", "--index", Index, "--dataset", Corpus, "--k", "1", "--json");
+        var build = await InProcessCli.RunAsync("index", "build", "--corpus", Corpus, "--out", Index, "--chunk-size", "0", "--settings", settings);
+        var eval = await InProcessCli.RunAsync("retrieval", "eval", "--index", Index, "--dataset", Corpus, "--k", "1", "--json");
 
         Assert.Equal(0, build.Exit);
         string generation = Path.Combine(Index, File.ReadAllText(Path.Combine(Index, "CURRENT")).Trim());
@@ -94,7 +86,7 @@ public sealed class RetrievalCommandsTests : IDisposable
         string settings = Path.Combine(work, "settings.json");
         File.WriteAllText(settings, "{}");
 
-        var build = await Run("index", "build", "--corpus", Corpus, "--out", Index, "--settings", settings, "--analyzer", "standard");
+        var build = await InProcessCli.RunAsync("index", "build", "--corpus", Corpus, "--out", Index, "--settings", settings, "--analyzer", "standard");
 
         Assert.Equal(2, build.Exit);
         Assert.Contains("--analyzer and --settings", build.Error, StringComparison.Ordinal);
@@ -104,10 +96,10 @@ public sealed class RetrievalCommandsTests : IDisposable
     [Fact]
     public async Task Search_PrintsRankedPassagesWithTheirIds()
     {
-        Assert.Equal(0, (await Run("index", "build", "--corpus", Corpus, "--out", Index, "--chunk-size", "0")).Exit);
+        Assert.Equal(0, (await InProcessCli.RunAsync("index", "build", "--corpus", Corpus, "--out", Index, "--chunk-size", "0")).Exit);
         string question = SquadJson.Load(Corpus).Examples().First().Question;
 
-        var search = await Run("search", "--index", Index, question, "--k", "2", "--json");
+        var search = await InProcessCli.RunAsync("search", "--index", Index, question, "--k", "2", "--json");
 
         Assert.Equal(0, search.Exit);
         var lines = search.Out.Trim().Split('\n');
@@ -120,9 +112,9 @@ public sealed class RetrievalCommandsTests : IDisposable
     [Fact]
     public async Task BenchRetrieval_PrintsLatencyAndBatchThroughput()
     {
-        Assert.Equal(0, (await Run("index", "build", "--corpus", Corpus, "--out", Index, "--chunk-size", "0")).Exit);
+        Assert.Equal(0, (await InProcessCli.RunAsync("index", "build", "--corpus", Corpus, "--out", Index, "--chunk-size", "0")).Exit);
 
-        var bench = await Run("bench", "retrieval", "--index", Index, "--dataset", Corpus, "--k", "5");
+        var bench = await InProcessCli.RunAsync("bench", "retrieval", "--index", Index, "--dataset", Corpus, "--k", "5");
 
         Assert.Equal(0, bench.Exit);
         Assert.Contains("single thread:", bench.Out, StringComparison.Ordinal);
@@ -133,7 +125,7 @@ public sealed class RetrievalCommandsTests : IDisposable
     [Fact]
     public async Task RetrievalEval_WithoutIndex_ExitsWithOneLineSayingHowToBuildIt()
     {
-        var eval = await Run("retrieval", "eval", "--index", Index, "--dataset", Corpus);
+        var eval = await InProcessCli.RunAsync("retrieval", "eval", "--index", Index, "--dataset", Corpus);
 
         Assert.Equal(2, eval.Exit);
         Assert.StartsWith("error: No index at", eval.Error, StringComparison.Ordinal);
@@ -146,9 +138,9 @@ public sealed class RetrievalCommandsTests : IDisposable
     [InlineData("--k1", "9")]
     public async Task RetrievalEval_WithBadNumbers_ExitsWithAnInputError(string option, string value)
     {
-        Assert.Equal(0, (await Run("index", "build", "--corpus", Corpus, "--out", Index, "--chunk-size", "0")).Exit);
+        Assert.Equal(0, (await InProcessCli.RunAsync("index", "build", "--corpus", Corpus, "--out", Index, "--chunk-size", "0")).Exit);
 
-        var eval = await Run("retrieval", "eval", "--index", Index, "--dataset", Corpus, option, value);
+        var eval = await InProcessCli.RunAsync("retrieval", "eval", "--index", Index, "--dataset", Corpus, option, value);
 
         Assert.Equal(2, eval.Exit);
         Assert.Contains(option, eval.Error, StringComparison.Ordinal);

@@ -9,14 +9,6 @@ public sealed class RunsCommandsTests : IDisposable
 
     public void Dispose() => Directory.Delete(root, recursive: true);
 
-    static async Task<(int Exit, string Out, string Error)> Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int exit = await MrcCommandLine.RunAsync(args, output, error);
-        return (exit, output.ToString(), error.ToString());
-    }
-
     string Write(string kind, string name, string[] tags, double? f1)
     {
         using var run = new RunStore(root).Start(kind, name, new Dictionary<string, string> { ["learning_rate"] = "0.0003" }, "models/ko/3", tags);
@@ -32,7 +24,7 @@ public sealed class RunsCommandsTests : IDisposable
         string reader = Write(RunKinds.Reader, "평문", ["ablation"], 11.25);
         string mlm = Write(RunKinds.Mlm, "tapt", [], null);
 
-        var (exit, output, _) = await Run("runs", "list", "--runs-dir", root);
+        var (exit, output, _) = await InProcessCli.RunAsync("runs", "list", "--runs-dir", root);
         Assert.Equal(0, exit);
         var lines = output.TrimEnd().Split('\n');
         Assert.Equal(3, lines.Length);
@@ -41,11 +33,11 @@ public sealed class RunsCommandsTests : IDisposable
         Assert.EndsWith("평문", readerLine.TrimEnd(), StringComparison.Ordinal);
         Assert.Contains(lines, l => l.StartsWith(mlm, StringComparison.Ordinal) && l.Contains(" – ", StringComparison.Ordinal));
 
-        (exit, output, _) = await Run("runs", "list", "--runs-dir", root, "--tag", "ablation");
+        (exit, output, _) = await InProcessCli.RunAsync("runs", "list", "--runs-dir", root, "--tag", "ablation");
         Assert.Equal(0, exit);
         Assert.Equal(2, output.TrimEnd().Split('\n').Length);
 
-        (exit, _, var error) = await Run("runs", "list", "--runs-dir", root, "--status", "done");
+        (exit, _, var error) = await InProcessCli.RunAsync("runs", "list", "--runs-dir", root, "--status", "done");
         Assert.Equal(2, exit);
         Assert.Contains("--status must be one of running, finished, failed, interrupted", error, StringComparison.Ordinal);
     }
@@ -55,7 +47,7 @@ public sealed class RunsCommandsTests : IDisposable
     {
         string id = Write(RunKinds.Reader, "plain", ["a", "b"], 11.25);
 
-        var (exit, output, _) = await Run("runs", "show", id, "--runs-dir", root);
+        var (exit, output, _) = await InProcessCli.RunAsync("runs", "show", id, "--runs-dir", root);
         Assert.Equal(0, exit);
         Assert.Contains("status    finished", output, StringComparison.Ordinal);
         Assert.Contains("output    models/ko/3", output, StringComparison.Ordinal);
@@ -64,7 +56,7 @@ public sealed class RunsCommandsTests : IDisposable
         Assert.Contains("last step 10: loss 4.2500, lr 3.00E-004, 12.5 ex/s", output, StringComparison.Ordinal);
         Assert.Contains("evaluation at step 10: EM 2.50 F1 11.25", output, StringComparison.Ordinal);
 
-        (exit, _, var error) = await Run("runs", "show", "no-such-run", "--runs-dir", root);
+        (exit, _, var error) = await InProcessCli.RunAsync("runs", "show", "no-such-run", "--runs-dir", root);
         Assert.Equal(2, exit);
         Assert.Contains("no run 'no-such-run'", error, StringComparison.Ordinal);
     }

@@ -8,14 +8,6 @@ namespace Mrc.Cli.Tests;
 [Collection(SeededTraining.Name)]
 public sealed class SweepCommandTests(TinyTrainingSetup setup) : IClassFixture<TinyTrainingSetup>
 {
-    static async Task<(int Exit, string Out, string Error)> Mrc(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        int exit = await MrcCommandLine.RunAsync(args, output, error);
-        return (exit, output.ToString(), error.ToString());
-    }
-
     [Fact]
     public async Task TwoTrials_HalvedToOne_BestCopiedAsTheNextVersion_ResumeRunsNothingAgain()
     {
@@ -47,8 +39,8 @@ public sealed class SweepCommandTests(TinyTrainingSetup setup) : IClassFixture<T
             model_name: tiny
             """);
 
-        var first = await Mrc("sweep", "--config", sweep);
-        var again = await Mrc("sweep", "--config", sweep, "--resume");
+        var first = await InProcessCli.RunAsync("sweep", "--config", sweep);
+        var again = await InProcessCli.RunAsync("sweep", "--config", sweep, "--resume");
 
         Assert.True(first.Exit == 0, first.Error);
         using var state = JsonDocument.Parse(File.ReadAllText(Path.Combine(work, "sweep", "sweep.json")));

@@ -9,14 +9,6 @@ public sealed class TrainConfigCommandTests(TinyTrainingSetup setup) : IClassFix
 {
     string NewFolder(string name) => Path.Combine(setup.Folder, name + "-" + Guid.NewGuid().ToString("N")[..8]);
 
-    static async Task<(int Exit, string Out, string Error)> Mrc(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        int exit = await MrcCommandLine.RunAsync(args, output, error);
-        return (exit, output.ToString(), error.ToString());
-    }
-
     [Fact]
     public async Task SavedRunYaml_RepeatsTheRun_WithTheSameWeights()
     {
@@ -41,10 +33,10 @@ public sealed class TrainConfigCommandTests(TinyTrainingSetup setup) : IClassFix
         // A flag overrides the file (3 steps → 2), and the saved run.yaml records the value used,
         // the run store and the run's name and tags included.
         string runs = Path.Combine(work, "runs");
-        var first = await Mrc("train", "--config", config, "--max-steps", "2", "--runs-dir", runs, "--run-name", "repeat", "--tag", "a", "--tag", "b");
+        var first = await InProcessCli.RunAsync("train", "--config", config, "--max-steps", "2", "--runs-dir", runs, "--run-name", "repeat", "--tag", "a", "--tag", "b");
         string firstOut = Path.Combine(work, "first");
         string saved = Path.Combine(firstOut, "run.yaml");
-        var second = await Mrc("train", "--config", saved, "--set", $"out={Path.Combine(work, "second")}");
+        var second = await InProcessCli.RunAsync("train", "--config", saved, "--set", $"out={Path.Combine(work, "second")}");
 
         Assert.True(first.Exit == 0, first.Error);
         Assert.True(second.Exit == 0, second.Error);
@@ -76,7 +68,7 @@ public sealed class TrainConfigCommandTests(TinyTrainingSetup setup) : IClassFix
         File.WriteAllText(Path.Combine(work, "data.json"), "{}");
         File.WriteAllText(Path.Combine(work, "run.yaml"), yaml);
 
-        var (exit, _, error) = await Mrc("train", "--config", Path.Combine(work, "run.yaml"));
+        var (exit, _, error) = await InProcessCli.RunAsync("train", "--config", Path.Combine(work, "run.yaml"));
 
         Assert.Equal(2, exit);
         Assert.Contains(expected, error, StringComparison.Ordinal);

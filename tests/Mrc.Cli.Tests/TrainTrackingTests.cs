@@ -12,14 +12,6 @@ public sealed class TrainTrackingTests : IDisposable
 
     public void Dispose() => Directory.Delete(work, recursive: true);
 
-    static async Task<(int Exit, string Out, string Error)> Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int exit = await MrcCommandLine.RunAsync(args, output, error);
-        return (exit, output.ToString(), error.ToString());
-    }
-
     string TrainFile()
     {
         var partA = SquadJson.Load(TestData.KorQuadPartA);
@@ -35,7 +27,7 @@ public sealed class TrainTrackingTests : IDisposable
         string runs = Path.Combine(work, "runs"), output = Path.Combine(work, "models", "tiny", "1");
         string shipped = Path.Combine(TestData.RepositoryRoot, "models", "ko-reader-small", "1");
 
-        var (exit, _, error) = await Run("train", "reader", "--train", TrainFile(), "--model", shipped, "--out", output,
+        var (exit, _, error) = await InProcessCli.RunAsync("train", "reader", "--train", TrainFile(), "--model", shipped, "--out", output,
             "--max-steps", "2", "--batch-size", "2", "--max-seq-length", "64", "--doc-stride", "16", "--device", "cpu",
             "--runs-dir", runs, "--run-name", "작은 실행", "--tag", "smoke");
 
@@ -58,7 +50,7 @@ public sealed class TrainTrackingTests : IDisposable
     {
         string runs = Path.Combine(work, "runs");
 
-        var (exit, _, error) = await Run("train", "reader", "--train", TrainFile(), "--model", work, "--out", Path.Combine(work, "out"),
+        var (exit, _, error) = await InProcessCli.RunAsync("train", "reader", "--train", TrainFile(), "--model", work, "--out", Path.Combine(work, "out"),
             "--head", "attention", "--runs-dir", runs);
 
         Assert.Equal(2, exit);

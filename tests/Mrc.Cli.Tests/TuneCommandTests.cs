@@ -25,21 +25,13 @@ public sealed class TuneCommandTests(TinyTrainingSetup setup) : IClassFixture<Ti
         return config;
     }
 
-    static async Task<(int Exit, string Out, string Error)> Mrc(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        int exit = await MrcCommandLine.RunAsync(args, output, error);
-        return (exit, output.ToString(), error.ToString());
-    }
-
     [Fact]
     public async Task LrFind_WritesTheCurveAndPlot_AndSuggestsARate()
     {
         string config = WriteConfig();
         string folder = Path.Combine(Path.GetDirectoryName(config)!, "lr");
 
-        var (exit, output, error) = await Mrc("tune", "lr-find", "--config", config, "--steps", "15", "--min-lr", "1e-5", "--out", folder);
+        var (exit, output, error) = await InProcessCli.RunAsync("tune", "lr-find", "--config", config, "--steps", "15", "--min-lr", "1e-5", "--out", folder);
 
         Assert.True(exit == 0, error);
         var csv = File.ReadAllLines(Path.Combine(folder, "lr-find.csv"));
@@ -54,8 +46,8 @@ public sealed class TuneCommandTests(TinyTrainingSetup setup) : IClassFixture<Ti
     {
         string config = WriteConfig();
 
-        var (exit, output, error) = await Mrc("tune", "batch-find", "--config", config, "--memory-mb", "100000", "--max-batch", "4");
-        var withoutBudget = await Mrc("tune", "batch-find", "--config", config);
+        var (exit, output, error) = await InProcessCli.RunAsync("tune", "batch-find", "--config", config, "--memory-mb", "100000", "--max-batch", "4");
+        var withoutBudget = await InProcessCli.RunAsync("tune", "batch-find", "--config", config);
 
         Assert.True(exit == 0, error);
         Assert.Contains("batch 2: fits", error, StringComparison.Ordinal);
