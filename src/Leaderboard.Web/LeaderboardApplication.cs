@@ -38,6 +38,7 @@ public static class LeaderboardApplication
 
         // Domain and evaluation.
         services.AddTransient<TeamService>();
+        services.AddTransient<RetrieverIndexCheck>();
         services.AddTransient<EvaluationSetService>();
         services.AddTransient<SubmissionService>();
         services.AddSingleton<UploadSlots>();

@@ -155,6 +155,10 @@ public sealed class EvaluationOptions : IValidatableObject
     [Range(0.1, 600)]
     public double ListModelsTimeoutSeconds { get; set; } = 10;
 
+    /// <summary>Deadline of the retriever's ListIndexes (checking a set's index when it is registered or changed).</summary>
+    [Range(0.1, 600)]
+    public double ListIndexesTimeoutSeconds { get; set; } = 10;
+
     /// <summary>
     /// Attempts per call while the service answers Unavailable or ResourceExhausted (or the deadline
     /// passes) before the job fails; waits double from InitialBackoffSeconds up to 30 s, so the default

@@ -26,7 +26,7 @@ public sealed class LeaderboardAdminGrpcService(
         var schedule = new SetSchedule(
             request.OpensAt?.ToDateTime(), request.ClosesAt?.ToDateTime(), request.FinalSubmissionLimit == 0 ? 2 : request.FinalSubmissionLimit);
         var set = await sets.RegisterAsync(request.Name, request.FileName, new MemoryStream(request.Content.ToByteArray()),
-            request.HasPrivateShare ? request.PrivateShare : null, schedule, context.CancellationToken);
+            request.HasPrivateShare ? request.PrivateShare : null, schedule, request.RetrieverIndex, context.CancellationToken);
         return LeaderboardGrpcService.ToMessage(set);
     }
 
@@ -40,7 +40,8 @@ public sealed class LeaderboardAdminGrpcService(
             request.ClearOpensAt ? null : request.OpensAt?.ToDateTime() ?? set.OpensAt,
             request.ClearClosesAt ? null : request.ClosesAt?.ToDateTime() ?? set.ClosesAt,
             request.FinalSubmissionLimit == 0 ? set.FinalSubmissionLimit : request.FinalSubmissionLimit);
-        return LeaderboardGrpcService.ToMessage(await sets.ScheduleAsync(set.Id, schedule, context.CancellationToken));
+        var index = request.HasRetrieverIndex ? request.RetrieverIndex : set.RetrieverIndex;
+        return LeaderboardGrpcService.ToMessage(await sets.UpdateAsync(set.Id, schedule, index, context.CancellationToken));
     }
 
     public override async Task<Empty> DeleteEvaluationSet(DeleteEvaluationSetRequest request, ServerCallContext context)

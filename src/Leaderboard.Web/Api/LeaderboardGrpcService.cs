@@ -125,6 +125,7 @@ public sealed class LeaderboardGrpcService(
             PrivateRevealed = set.PrivateRevealed,
             CreatedAt = Timestamp.FromDateTime(set.CreatedAt),
             FinalSubmissionLimit = set.FinalSubmissionLimit,
+            RetrieverIndex = set.RetrieverIndex ?? "",
         };
         if (set.OpensAt is { } opens) message.OpensAt = Timestamp.FromDateTime(opens);
         if (set.ClosesAt is { } closes) message.ClosesAt = Timestamp.FromDateTime(closes);

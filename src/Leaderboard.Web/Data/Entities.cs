@@ -29,6 +29,11 @@ public sealed class EvaluationSet
     public DateTime? ClosesAt { get; set; }
     /// <summary>How many submissions a team may mark final (<see cref="Domain.FinalSelection"/>).</summary>
     public int FinalSubmissionLimit { get; set; } = 2;
+    /// <summary>
+    /// The retriever's index model runs on this set search (a name of Retriever.ListIndexes); null: the
+    /// retriever's default index. Checked against the retriever when set or changed.
+    /// </summary>
+    public string? RetrieverIndex { get; set; }
     public int QuestionCount { get; set; }
     public int PublicCount { get; set; }
     public int PrivateCount { get; set; }

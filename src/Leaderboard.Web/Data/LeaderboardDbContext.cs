@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Mrc.Leaderboard.Domain;
 
 namespace Mrc.Leaderboard.Data;
 
@@ -34,6 +35,7 @@ public abstract class LeaderboardDbContext(DbContextOptions options) : DbContext
             set.Property(s => s.Name).HasMaxLength(200);
             set.Property(s => s.SourceFileName).HasMaxLength(400);
             set.Property(s => s.SplitSalt).HasMaxLength(64);
+            set.Property(s => s.RetrieverIndex).HasMaxLength(RetrieverIndexCheck.MaxNameLength);
             set.HasMany(s => s.Questions).WithOne(q => q.EvaluationSet).HasForeignKey(q => q.EvaluationSetId)
                 .OnDelete(DeleteBehavior.Cascade);
         });

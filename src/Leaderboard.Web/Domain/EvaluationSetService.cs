@@ -10,7 +10,8 @@ namespace Mrc.Leaderboard.Domain;
 public sealed record EvaluationSetInfo(
     long Id, string Name, string SourceFileName, int QuestionCount, int PublicCount, int PrivateCount,
     double PrivateShare, bool PrivateRevealed, DateTime CreatedAt,
-    DateTime? OpensAt = null, DateTime? ClosesAt = null, int FinalSubmissionLimit = 2, DateTime? RevealedAt = null);
+    DateTime? OpensAt = null, DateTime? ClosesAt = null, int FinalSubmissionLimit = 2, DateTime? RevealedAt = null,
+    string? RetrieverIndex = null);
 
 /// <summary>A set's phases and final-submission limit (<see cref="Phases"/>, <see cref="FinalSelection"/>); times UTC, null for none.</summary>
 public sealed record SetSchedule(DateTime? OpensAt, DateTime? ClosesAt, int FinalSubmissionLimit = 2)
@@ -27,22 +28,28 @@ public sealed record SetSchedule(DateTime? OpensAt, DateTime? ClosesAt, int Fina
     }
 }
 
-/// <summary>Registers evaluation sets from uploaded files, lists them, schedules and reveals them, deletes them.</summary>
+/// <summary>
+/// Registers evaluation sets from uploaded files, lists them, schedules them, sets the retriever index
+/// they are read against, reveals them, deletes them.
+/// </summary>
 public sealed class EvaluationSetService(
     IDbContextFactory<LeaderboardDbContext> dbFactory,
     IOptions<LeaderboardOptions> options,
     UploadSlots uploads,
+    RetrieverIndexCheck indexes,
     TimeProvider clock)
 {
     const int ListedProblems = 5;
 
     /// <summary>
     /// Reads, validates and stores an evaluation set in one transaction: any problem (format, duplicate
-    /// id, question without answers, size) stores nothing and says what and where.
+    /// id, question without answers, size) stores nothing and says what and where. A
+    /// <paramref name="retrieverIndex"/> (null or blank: the retriever's default) must be one the
+    /// retriever serves (<see cref="RetrieverIndexCheck"/>).
     /// </summary>
     public async Task<EvaluationSetInfo> RegisterAsync(
         string name, string fileName, Stream content, double? privateShare = null, SetSchedule? schedule = null,
-        CancellationToken cancellationToken = default)
+        string? retrieverIndex = null, CancellationToken cancellationToken = default)
     {
         schedule?.Validate();
         name = (name ?? "").Trim();
@@ -61,6 +68,8 @@ public sealed class EvaluationSetService(
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         if (await db.EvaluationSets.AnyAsync(s => s.Name == name, cancellationToken))
             throw new LeaderboardException(LeaderboardError.FailedPrecondition, $"An evaluation set named \"{name}\" already exists.");
+        retrieverIndex = RetrieverIndexCheck.Normalize(retrieverIndex);
+        await indexes.EnsureServedAsync(retrieverIndex, cancellationToken);
 
         var set = new EvaluationSet
         {
@@ -72,6 +81,7 @@ public sealed class EvaluationSetService(
             OpensAt = schedule?.OpensAt,
             ClosesAt = schedule?.ClosesAt,
             FinalSubmissionLimit = schedule?.FinalSubmissionLimit ?? 2,
+            RetrieverIndex = retrieverIndex,
         };
         for (int i = 0; i < examples.Count; i++)
         {
@@ -114,12 +124,28 @@ public sealed class EvaluationSetService(
     }
 
     /// <summary>Changes a set's phases and final-submission limit.</summary>
-    public async Task<EvaluationSetInfo> ScheduleAsync(long setId, SetSchedule schedule, CancellationToken cancellationToken = default)
+    public Task<EvaluationSetInfo> ScheduleAsync(long setId, SetSchedule schedule, CancellationToken cancellationToken = default) =>
+        UpdateAsync(setId, schedule, keepIndex: true, retrieverIndex: null, cancellationToken);
+
+    /// <summary>
+    /// Changes a set's phases, final-submission limit and retriever index (null or blank: the
+    /// retriever's default) in one save. A changed index must be one the retriever serves
+    /// (<see cref="RetrieverIndexCheck"/>); an unchanged one is not asked about again, so a schedule
+    /// can be changed while the retriever is away.
+    /// </summary>
+    public Task<EvaluationSetInfo> UpdateAsync(long setId, SetSchedule schedule, string? retrieverIndex, CancellationToken cancellationToken = default) =>
+        UpdateAsync(setId, schedule, keepIndex: false, retrieverIndex, cancellationToken);
+
+    async Task<EvaluationSetInfo> UpdateAsync(
+        long setId, SetSchedule schedule, bool keepIndex, string? retrieverIndex, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(schedule);
         schedule.Validate();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var set = await db.EvaluationSets.FirstOrDefaultAsync(s => s.Id == setId, cancellationToken) ?? throw Missing(setId);
+        retrieverIndex = keepIndex ? set.RetrieverIndex : RetrieverIndexCheck.Normalize(retrieverIndex);
+        if (retrieverIndex != set.RetrieverIndex) await indexes.EnsureServedAsync(retrieverIndex, cancellationToken);
+        set.RetrieverIndex = retrieverIndex;
         set.OpensAt = schedule.OpensAt;
         set.ClosesAt = schedule.ClosesAt;
         set.FinalSubmissionLimit = schedule.FinalSubmissionLimit;
@@ -228,5 +254,6 @@ public sealed class EvaluationSetService(
 
     internal static EvaluationSetInfo ToInfo(EvaluationSet set) => new(
         set.Id, set.Name, set.SourceFileName, set.QuestionCount, set.PublicCount, set.PrivateCount,
-        set.PrivateShare, set.PrivateRevealed, set.CreatedAt, set.OpensAt, set.ClosesAt, set.FinalSubmissionLimit, set.RevealedAt);
+        set.PrivateShare, set.PrivateRevealed, set.CreatedAt, set.OpensAt, set.ClosesAt, set.FinalSubmissionLimit, set.RevealedAt,
+        set.RetrieverIndex);
 }

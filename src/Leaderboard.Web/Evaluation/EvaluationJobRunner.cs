@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Grpc.Core;
 using Microsoft.EntityFrameworkCore;
+using Mrc.Clients;
 using Mrc.Core.Data;
 using Mrc.Core.Pipeline;
 using Mrc.Leaderboard.Data;
@@ -118,7 +119,7 @@ public sealed class EvaluationJobRunner(
     {
         var start = await database.RunAsync("starting the job", ct => StartAsync(submissionId, ct), stoppingToken);
         if (start is null) return;
-        var (run, todo) = start.Value;
+        var (run, retrieverIndex, todo) = start.Value;
         var completed = run.Completed;
         if (completed > 0)
             Log.ResumingJob(logger, submissionId, completed, run.Total);
@@ -127,7 +128,7 @@ public sealed class EvaluationJobRunner(
         var writeGate = new SemaphoreSlim(1, 1);
         try
         {
-            var (odqa, settings) = pipeline.For(run);
+            var (odqa, settings) = pipeline.For(run, retrieverIndex);
             await odqa.RunAsync([.. todo.Select(ToExample)], settings, async (outcome, _) =>
             {
                 var prediction = ToPrediction(submissionId, outcome);
@@ -162,19 +163,30 @@ public sealed class EvaluationJobRunner(
         {
             // A service that stayed away, or a refusal no retry mends (a broken configuration), ends this
             // job with the reason; predictions are kept. A busy database ends nothing: it goes up to the worker.
-            string reason = e is RpcException rpc ? $"{rpc.StatusCode}: {rpc.Status.Detail}" : e.Message;
+            string reason = e switch
+            {
+                IndexNotServedException missing =>
+                    $"The retriever does not serve index \"{missing.Index}\", which this evaluation set is read against: {missing.Message}",
+                RpcException rpc => $"{rpc.StatusCode}: {rpc.Status.Detail}",
+                _ => e.Message,
+            };
             await database.RunAsync("recording the failure",
                 ct => FailAsync(submissionId, completed, run.Total, FailureText.ForTeams(reason), ct), stoppingToken);
         }
     }
 
-    /// <summary>Marks the submission running and reads the questions it has not answered yet; null when it is not to run.</summary>
-    async Task<(SubmissionRecord Run, List<EvaluationQuestion> Todo)?> StartAsync(long submissionId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Marks the submission running and reads the questions it has not answered yet and the retriever
+    /// index its set is read against (null: the default); null when it is not to run.
+    /// </summary>
+    async Task<(SubmissionRecord Run, string? RetrieverIndex, List<EvaluationQuestion> Todo)?> StartAsync(long submissionId, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var run = await db.Submissions.FirstOrDefaultAsync(s => s.Id == submissionId, cancellationToken);
         if (run is null || run.Kind != SubmissionKind.ModelRun
             || run.Status is not (SubmissionStatus.Queued or SubmissionStatus.Running)) return null;
+        var retrieverIndex = await db.EvaluationSets.Where(s => s.Id == run.EvaluationSetId)
+            .Select(s => s.RetrieverIndex).FirstOrDefaultAsync(cancellationToken);
         var completed = await db.Predictions.CountAsync(p => p.SubmissionId == submissionId, cancellationToken);
         var todo = await db.Questions.AsNoTracking()
             .Where(q => q.EvaluationSetId == run.EvaluationSetId
@@ -191,7 +203,7 @@ public sealed class EvaluationJobRunner(
                 .SetProperty(x => x.Completed, completed), cancellationToken);
         if (started == 0) return null;
         run.Completed = completed;
-        return (run, todo);
+        return (run, retrieverIndex, todo);
     }
 
     /// <summary>A stored question as the pipeline takes it; its row id is its id here.</summary>

@@ -13,7 +13,7 @@ public sealed record ModelChoice(string Name, string Version, string Architectur
 
 /// <summary>
 /// The leaderboard's view of RetrieverService and ReaderService: the model versions the reader serves,
-/// and for a model run the one <see cref="OdqaPipeline"/> over gRPC (<see cref="GrpcRetriever"/>,
+/// the indexes the retriever serves, and for a model run the one <see cref="OdqaPipeline"/> over gRPC (<see cref="GrpcRetriever"/>,
 /// <see cref="GrpcReader"/>) with the deadlines and retries of the Evaluation section.
 /// </summary>
 public sealed class PipelineClient(
@@ -32,8 +32,20 @@ public sealed class PipelineClient(
         return [.. response.Models.Select(m => new ModelChoice(m.Name, m.Version, m.Architecture, m.IsDefault, m.Description, m.LoadError))];
     }
 
-    /// <summary>The pipeline a model run goes through, and its settings.</summary>
-    public (OdqaPipeline Pipeline, PipelineSettings Settings) For(SubmissionRecord run)
+    /// <summary>The names of the indexes the retriever serves, its default one first (Retriever.ListIndexes).</summary>
+    public async Task<IReadOnlyList<string>> ListIndexesAsync(CancellationToken cancellationToken)
+    {
+        var response = await GrpcCall.RunAsync("Retriever.ListIndexes", Policy(Options.ListIndexesTimeoutSeconds),
+            deadline => retriever.ListIndexesAsync(new ListIndexesRequest(), deadline: deadline, cancellationToken: cancellationToken).ResponseAsync,
+            logger, cancellationToken);
+        return [.. response.Indexes.Select(i => i.Name)];
+    }
+
+    /// <summary>
+    /// The pipeline a model run goes through, and its settings; <paramref name="retrieverIndex"/> is the
+    /// index its set is read against (null: the retriever's default).
+    /// </summary>
+    public (OdqaPipeline Pipeline, PipelineSettings Settings) For(SubmissionRecord run, string? retrieverIndex)
     {
         ArgumentNullException.ThrowIfNull(run);
         var pipeline = new OdqaPipeline(
@@ -43,7 +55,7 @@ public sealed class PipelineClient(
             run.ReadMode == RunMode.Concat ? PassageMode.Concat : PassageMode.Separate,
             Options.NBest,
             RetrieverWeight: run.RetrieverWeight);
-        return (pipeline, new PipelineSettings(read, new RetrievalSettings(run.TopK, run.K1, run.B), Options.BatchSize, Options.ReadParallelism));
+        return (pipeline, new PipelineSettings(read, new RetrievalSettings(run.TopK, run.K1, run.B, retrieverIndex), Options.BatchSize, Options.ReadParallelism));
     }
 
     CallPolicy Policy(double timeoutSeconds) =>

@@ -15,8 +15,12 @@ public sealed record RetrievedPassage(
     int StartChar,
     int EndChar);
 
-/// <summary>How many passages to retrieve per question and the BM25 parameters (null: the retriever's defaults).</summary>
-public sealed record RetrievalSettings(int TopK, float? K1 = null, float? B = null);
+/// <summary>How many passages to retrieve per question, the BM25 parameters (null: the retriever's defaults) and which index.</summary>
+/// <param name="Index">
+/// The named index of a RetrieverService to search (its ListIndexes names); null or empty: the
+/// service's default index. An in-process retriever is opened over one index and has no names.
+/// </param>
+public sealed record RetrievalSettings(int TopK, float? K1 = null, float? B = null, string? Index = null);
 
 /// <summary>What the retriever gave one question: its passages, best first, or none and why.</summary>
 /// <param name="Passages">The passages, best first; empty when none matched or the question could not be searched.</param>

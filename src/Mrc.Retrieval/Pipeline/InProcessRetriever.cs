@@ -3,7 +3,11 @@ using Mrc.Retrieval.Search;
 
 namespace Mrc.Retrieval.Pipeline;
 
-/// <summary>The pipeline's retriever over an index opened in this process (`mrc predict --index`).</summary>
+/// <summary>
+/// The pipeline's retriever over an index opened in this process (`mrc predict --index`). It is that
+/// one index: settings naming another (a RetrieverService's index name) are refused rather than
+/// silently searched here.
+/// </summary>
 public sealed class InProcessRetriever(PassageSearcher searcher, int threads = 1) : IPassageRetriever
 {
     public Task<IReadOnlyList<QuestionPassages>> RetrieveBatchAsync(
@@ -11,6 +15,9 @@ public sealed class InProcessRetriever(PassageSearcher searcher, int threads = 1
     {
         ArgumentNullException.ThrowIfNull(questions);
         ArgumentNullException.ThrowIfNull(settings);
+        if (!string.IsNullOrEmpty(settings.Index))
+            throw new ArgumentException(
+                $"An index opened in this process has no name; '{settings.Index}' names an index of a RetrieverService.", nameof(settings));
         var defaults = searcher.Defaults;
         var scoring = defaults with { K1 = settings.K1 ?? defaults.K1, B = settings.B ?? defaults.B };
         var results = new QuestionPassages[questions.Count];

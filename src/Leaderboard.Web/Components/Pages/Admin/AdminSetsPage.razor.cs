@@ -22,6 +22,7 @@ public partial class AdminSetsPage
     IReadOnlyList<EvaluationSetInfo> sets = [];
     string name = "";
     double privateShare;
+    string? retrieverIndex;
     IBrowserFile? file;
     string? message;
     bool messageIsError;
@@ -31,6 +32,7 @@ public partial class AdminSetsPage
     EvaluationSetInfo? editing;
     string? opensText, closesText;
     int finalLimit;
+    string? editIndex;
     TimeZoneInfo zone = TimeZoneInfo.Utc;
 
     protected override async Task OnInitializedAsync()
@@ -56,11 +58,12 @@ public partial class AdminSetsPage
         try
         {
             await using var stream = file!.OpenReadStream(Options.Value.MaxUploadBytes);
-            var set = await Audit.RunAsync(Actor, "set.register", name, () => Sets.RegisterAsync(name, file.Name, stream, privateShare));
+            var set = await Audit.RunAsync(Actor, "set.register", name, () => Sets.RegisterAsync(name, file.Name, stream, privateShare, retrieverIndex: retrieverIndex));
             message = $"\"{set.Name}\" 등록: {set.QuestionCount}문항 (공개 {set.PublicCount}, 비공개 {set.PrivateCount}).";
             messageIsError = false;
             file = null;
             name = "";
+            retrieverIndex = null;
             sets = await Sets.ListAsync();
         }
         catch (LeaderboardException e)
@@ -98,6 +101,7 @@ public partial class AdminSetsPage
         opensText = Local(set.OpensAt);
         closesText = Local(set.ClosesAt);
         finalLimit = set.FinalSubmissionLimit;
+        editIndex = set.RetrieverIndex;
     }
 
     async Task SaveScheduleAsync()
@@ -106,7 +110,7 @@ public partial class AdminSetsPage
         try
         {
             var schedule = new SetSchedule(Utc(opensText, "제출 시작"), Utc(closesText, "마감"), finalLimit);
-            await Audit.RunAsync(Actor, "set.schedule", editing.Name, () => Sets.ScheduleAsync(editing.Id, schedule));
+            await Audit.RunAsync(Actor, "set.schedule", editing.Name, () => Sets.UpdateAsync(editing.Id, schedule, editIndex));
             (message, messageIsError) = ($"\"{editing.Name}\" 일정을 저장했습니다.", false);
             editing = null;
             sets = await Sets.ListAsync();

@@ -165,6 +165,10 @@ namespace Mrc.Leaderboard.Data.Migrations.Postgres
                     b.Property<int>("QuestionCount")
                         .HasColumnType("integer");
 
+                    b.Property<string>("RetrieverIndex")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
                     b.Property<DateTime?>("RevealedAt")
                         .HasColumnType("timestamp with time zone");
 

@@ -152,6 +152,10 @@ namespace Mrc.Leaderboard.Data.Migrations.Sqlite
                     b.Property<int>("QuestionCount")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("RetrieverIndex")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("RevealedAt")
                         .HasColumnType("TEXT");
 
