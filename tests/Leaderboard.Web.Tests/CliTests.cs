@@ -204,4 +204,35 @@ public sealed class CliTests : IAsyncLifetime
         Assert.Equal(CommandErrors.ServerRefused, asTeam.Exit);
         Assert.Contains("error: PermissionDenied", asTeam.Error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task AdminSet_Index_IsSentOnCreateAndUpdate_ClearIndexGoesBackToTheDefault_AndBothAtOnceAreRefused()
+    {
+        pipeline.Indexes.Add("wiki");
+        string server = host.GrpcAddress.ToString();
+        string file = TestSets.WriteKoreanJson(folder);
+        string[] admin = ["--server", server, "--token", LeaderboardHost.AdminSecret];
+
+        var created = await RunAsync(["admin", "set", "create", "korean-wiki", "--file", file, "--index", "wiki", .. admin]);
+        Assert.True(created.Exit == 0, created.Error);
+        using (var json = JsonDocument.Parse(created.Out))
+            Assert.Equal("wiki", json.RootElement.GetProperty("retrieverIndex").GetString());
+
+        var unknown = await RunAsync(["admin", "set", "create", "korean-news", "--file", file, "--index", "news", .. admin]);
+        Assert.Equal(CommandErrors.ServerRefused, unknown.Exit);
+        Assert.Contains("error: FailedPrecondition: The retriever has no index named \"news\". It serves: default, wiki.", unknown.Error, StringComparison.Ordinal);
+
+        var both = await RunAsync(["admin", "set", "update", "korean-wiki", "--index", "wiki", "--clear-index", .. admin]);
+        Assert.Equal(CommandErrors.InputError, both.Exit);
+        Assert.Contains("Give --index or --clear-index, not both.", both.Error, StringComparison.Ordinal);
+
+        var cleared = await RunAsync(["admin", "set", "update", "korean-wiki", "--clear-index", .. admin]);
+        Assert.True(cleared.Exit == 0, cleared.Error);
+        using (var json = JsonDocument.Parse(cleared.Out))
+            Assert.Equal("", json.RootElement.GetProperty("retrieverIndex").GetString()); // the default index
+
+        var again = await RunAsync(["admin", "set", "update", "korean-wiki", "--index", "wiki", .. admin]);
+        Assert.True(again.Exit == 0, again.Error);
+        Assert.Equal("wiki", (await host.Get<EvaluationSetService>().GetAsync("korean-wiki")).RetrieverIndex);
+    }
 }

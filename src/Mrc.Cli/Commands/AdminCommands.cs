@@ -35,7 +35,8 @@ internal static class AdminCommands
         var file = new Option<FileInfo>("--file") { Description = "KorQuAD/SQuAD JSON or JSONL file.", Required = true };
         var share = new Option<double?>("--private-share") { Description = "Share of private questions (0..1); omitted: the server's default." };
         var (opens, closes, limit) = ScheduleOptions();
-        return Action(console, new Command("create", "Register an evaluation set.") { name, file, share, opens, closes, limit }, async (parse, client, token) =>
+        var index = IndexOption();
+        return Action(console, new Command("create", "Register an evaluation set.") { name, file, share, opens, closes, limit, index }, async (parse, client, token) =>
         {
             var path = parse.GetValue(file)!;
             var request = new CreateEvaluationSetRequest
@@ -44,6 +45,7 @@ internal static class AdminCommands
                 FileName = path.Name,
                 Content = Google.Protobuf.ByteString.CopyFrom(await File.ReadAllBytesAsync(path.FullName, token)),
                 FinalSubmissionLimit = parse.GetValue(limit),
+                RetrieverIndex = parse.GetValue(index) ?? "",
             };
             if (parse.GetValue(share) is { } s) request.PrivateShare = s;
             if (Time(parse.GetValue(opens), "--opens") is { } o) request.OpensAt = o;
@@ -58,7 +60,10 @@ internal static class AdminCommands
         var (opens, closes, limit) = ScheduleOptions();
         var clearOpens = new Option<bool>("--clear-opens") { Description = "Remove the opening time." };
         var clearCloses = new Option<bool>("--clear-closes") { Description = "Remove the closing time." };
-        return Action(console, new Command("update", "Change a set's phases or final-submission limit.") { name, opens, closes, limit, clearOpens, clearCloses },
+        var index = IndexOption();
+        var clearIndex = new Option<bool>("--clear-index") { Description = "Read the set against the retriever's default index again." };
+        return Action(console, new Command("update", "Change a set's phases, final-submission limit or retriever index.")
+            { name, opens, closes, limit, clearOpens, clearCloses, index, clearIndex },
             async (parse, client, token) =>
             {
                 var request = new UpdateEvaluationSetRequest
@@ -70,6 +75,7 @@ internal static class AdminCommands
                 };
                 if (Time(parse.GetValue(opens), "--opens") is { } o) request.OpensAt = o;
                 if (Time(parse.GetValue(closes), "--closes") is { } c) request.ClosesAt = c;
+                if (IndexChange(parse.GetValue(index), parse.GetValue(clearIndex)) is { } newIndex) request.RetrieverIndex = newIndex;
                 return await client.UpdateEvaluationSetAsync(request, deadline: Deadline(), cancellationToken: token);
             });
     }
@@ -163,6 +169,20 @@ internal static class AdminCommands
         new Option<string?>("--opens") { Description = "Opening time, ISO 8601 with an offset or Z (e.g. 2026-12-01T09:00+09:00)." },
         new Option<string?>("--closes") { Description = "Closing time (deadline), ISO 8601 with an offset or Z." },
         new Option<int>("--final-limit") { Description = "Submissions a team may mark final (1..20; 0 keeps or defaults to 2)." });
+
+    static Option<string?> IndexOption() => new("--index")
+    {
+        Description = "The retriever index model runs on the set search (a name the retriever's ListIndexes gives); omitted: its default index.",
+    };
+
+    /// <summary>The index an update sets: the name given, "" (the default) for --clear-index, or null to keep the current one.</summary>
+    internal static string? IndexChange(string? index, bool clear)
+    {
+        if (clear && index is not null) throw new ArgumentException("Give --index or --clear-index, not both.");
+        if (index is not null && string.IsNullOrWhiteSpace(index))
+            throw new ArgumentException("--index needs a name; --clear-index goes back to the retriever's default index.");
+        return clear ? "" : index;
+    }
 
     /// <summary>An ISO 8601 time with its offset; a time without one is refused rather than guessed.</summary>
     static Timestamp? Time(string? text, string option)

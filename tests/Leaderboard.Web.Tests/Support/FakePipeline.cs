@@ -18,7 +18,8 @@ namespace Mrc.Leaderboard.Tests.Support;
 /// end to end elsewhere; this lets the worker be tested against real gRPC calls. Where the real
 /// services refuse, so do these, with the same status: RetrieveBatch and Retrieve refuse a query with
 /// no letter or digit (the default analyzer finds no searchable word) or over 1,000 characters
-/// (Retriever:MaxQueryChars); Read refuses no passages and questions over 1,000 characters.
+/// (Retriever:MaxQueryChars), and an index it does not serve (NotFound, listing the ones it does, as
+/// the real one words it); Read refuses no passages and questions over 1,000 characters.
 /// </summary>
 public sealed class FakePipeline : IAsyncDisposable
 {
@@ -49,6 +50,12 @@ public sealed class FakePipeline : IAsyncDisposable
 
     /// <summary>The first this many Read calls answer ResourceExhausted (a full batching queue).</summary>
     public int ReaderBusyForReads { get; set; }
+
+    /// <summary>The indexes the retriever serves, the default one ("default", an empty request name) first.</summary>
+    public List<string> Indexes { get; } = ["default"];
+
+    /// <summary>The index each Retrieve and RetrieveBatch call named, as sent (empty: the default).</summary>
+    public ConcurrentQueue<string> SearchedIndexes { get; } = new();
 
     /// <summary>Models ListModels reports.</summary>
     public List<ModelInfo> Models { get; } =
@@ -109,6 +116,7 @@ public sealed class FakePipeline : IAsyncDisposable
             int call = Interlocked.Increment(ref pipeline.batchCalls);
             if (pipeline.RetrieverUpForBatches is { } up && call > up)
                 throw new RpcException(new Status(StatusCode.Unavailable, "index is being rebuilt"));
+            CheckIndex(pipeline, request.Index);
             for (int i = 0; i < request.Queries.Count; i++)
             {
                 if (QueryProblem(request.Queries[i], $"queries[{i}]") is { } problem)
@@ -121,9 +129,26 @@ public sealed class FakePipeline : IAsyncDisposable
 
         public override Task<RetrieveResponse> Retrieve(RetrieveRequest request, ServerCallContext context)
         {
+            CheckIndex(holder.Pipeline, request.Index);
             if (QueryProblem(request.Query, "query") is { } problem)
                 throw new RpcException(new Status(StatusCode.InvalidArgument, problem));
             return Task.FromResult(Search(holder.Pipeline, request.Query, request.TopK));
+        }
+
+        public override Task<ListIndexesResponse> ListIndexes(ListIndexesRequest request, ServerCallContext context)
+        {
+            var response = new ListIndexesResponse();
+            var indexes = holder.Pipeline.Indexes;
+            response.Indexes.AddRange(indexes.Select((name, i) => new IndexEntry { Name = name, IsDefault = i == 0 }));
+            return Task.FromResult(response);
+        }
+
+        static void CheckIndex(FakePipeline pipeline, string index)
+        {
+            pipeline.SearchedIndexes.Enqueue(index);
+            if (index.Length > 0 && !pipeline.Indexes.Contains(index))
+                throw new RpcException(new Status(StatusCode.NotFound,
+                    $"There is no index named '{index}'. This service serves: {string.Join(", ", pipeline.Indexes)} (an empty name is 'default')."));
         }
 
         static RetrieveResponse Search(FakePipeline pipeline, string query, int topK)
