@@ -153,6 +153,32 @@ public sealed class CompetitionBrowserTests : IAsyncLifetime
         Assert.Equal([("set.schedule", false), ("set.schedule", true)], audit.Select(e => (e.Action, e.Outcome == AuditLog.Ok)));
     }
 
+    [BrowserFact]
+    public async Task Admin_SetsTheRetrieverIndex_AnUnknownOneIsRefusedInKorean_AndTheLeaderboardShowsIt()
+    {
+        pipeline.Indexes.Add("wiki");
+        var page = await SignedInPageAsync(token: LeaderboardHost.AdminSecret, landing: "**/admin");
+        await Chromium.WaitForCircuitAsync(page);
+        var row = page.Locator("[data-testid=sets-table] tbody tr", new() { HasText = SetName });
+        await Assertions.Expect(row.Locator("[data-testid=set-index-cell]")).ToHaveTextAsync("기본 색인");
+
+        await row.Locator("[data-testid=edit-schedule]").ClickAsync();
+        await Chromium.Input(page, "schedule-index").FillAsync("news");
+        await page.ClickAsync("[data-testid=save-schedule]");
+        await Assertions.Expect(page.Locator("[data-testid=set-message]"))
+            .ToHaveTextAsync("검색기에 \"news\" 색인이 없습니다. 검색기가 가진 색인: default, wiki.");
+        Assert.Null((await host.Get<EvaluationSetService>().GetAsync(SetName)).RetrieverIndex);
+
+        await Chromium.Input(page, "schedule-index").FillAsync("wiki");
+        await page.ClickAsync("[data-testid=save-schedule]");
+        await Assertions.Expect(page.Locator("[data-testid=set-message]")).ToContainTextAsync("일정을 저장했습니다");
+        await Assertions.Expect(row.Locator("[data-testid=set-index-cell]")).ToHaveTextAsync("wiki");
+        Assert.Equal("wiki", (await host.Get<EvaluationSetService>().GetAsync(SetName)).RetrieverIndex);
+
+        await page.GotoAsync($"/leaderboard/{Uri.EscapeDataString(SetName)}");
+        await Assertions.Expect(page.Locator("[data-testid=set-counts] [data-testid=retriever-index]")).ToHaveTextAsync("wiki");
+    }
+
     async Task<IPage> SignedInPageAsync(string? timeZone = null, string? token = null, string landing = "**/submit")
     {
         var page = timeZone is null
