@@ -8,8 +8,9 @@ namespace Mrc.Reader.Grpc;
 
 /// <summary>
 /// Lets only the holder of Reader:Uploads:Secret call mrc.v1.ModelUploads ("authorization: Bearer
-/// &lt;secret&gt;"): Unauthenticated without that header, PermissionDenied with another secret, and
-/// FailedPrecondition while no secret is configured (uploads off).
+/// &lt;secret&gt;"): Unauthenticated without that header or with another secret (the credentials are
+/// not valid; PermissionDenied is left to mean "another team's upload"), and FailedPrecondition while no
+/// secret is configured (uploads off).
 /// </summary>
 public sealed class UploadSecretInterceptor(IOptions<ReaderOptions> options) : Interceptor
 {
@@ -41,6 +42,6 @@ public sealed class UploadSecretInterceptor(IOptions<ReaderOptions> options) : I
         var given = SHA256.HashData(Encoding.UTF8.GetBytes(header["Bearer ".Length..]));
         var expected = SHA256.HashData(Encoding.UTF8.GetBytes(secret));
         if (!CryptographicOperations.FixedTimeEquals(given, expected))
-            throw new RpcException(new Status(StatusCode.PermissionDenied, "the upload secret is wrong."));
+            throw new RpcException(new Status(StatusCode.Unauthenticated, "the upload secret is wrong."));
     }
 }
