@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Google.Protobuf;
 using Grpc.Core;
+using Microsoft.Playwright;
 using Mrc.Cli;
 using Mrc.Contracts.V1;
 using Mrc.EndToEnd.Tests.Support;
@@ -203,6 +204,45 @@ public sealed class TeamModelTests(ReaderProcess reader) : IAsyncLifetime
         Assert.Contains("does not load", error, StringComparison.Ordinal);
     }
 
+    [BrowserFact]
+    public async Task BrowserPage_UploadsAModelFolderWithProgress_AndRefusesOneThatDoesNotLoadInKorean()
+    {
+        using var broken = new TempFolder();
+        var brokenConfig = Path.Combine(broken.Path, "config.json");
+        File.WriteAllText(brokenConfig, """{"model_type": "bert"}""");
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await Chromium.LaunchAsync(playwright);
+        var page = await Chromium.NewKoreanPageAsync(browser, host.HttpAddress);
+        page.SetDefaultTimeout(60_000);
+
+        await page.GotoAsync("/signin");
+        await Chromium.WaitForCircuitAsync(page);
+        await Chromium.Input(page, "token-input").FillAsync(alphaToken);
+        await page.ClickAsync("[data-testid=signin-button]");
+        await page.WaitForURLAsync("**/submit");
+        await page.GotoAsync("/models/upload");
+        await Chromium.WaitForCircuitAsync(page);
+
+        await Chromium.Input(page, "model-name").FillAsync("browser-reader");
+        await page.Locator("input[type=file]").SetInputFilesAsync(Directory.GetFiles(Shipped));
+        await Assertions.Expect(page.Locator("[data-testid=chosen-model-files]")).ToContainTextAsync($"파일 {Directory.GetFiles(Shipped).Length}개");
+        await page.ClickAsync("[data-testid=upload-model]");
+
+        var result = page.Locator("[data-testid=upload-result]");
+        await Assertions.Expect(result).ToContainTextAsync($"team-{alpha.Id}/browser-reader 버전 1 등록 완료", new() { Timeout = 120_000 });
+        await Assertions.Expect(page.Locator("[data-testid=upload-percent]")).ToHaveTextAsync("100%");
+        await Assertions.Expect(page.Locator("[data-testid=own-models]")).ToContainTextAsync($"team-{alpha.Id}/browser-reader");
+        Assert.True(File.Exists(Path.Combine(reader.Repository, $"team-{alpha.Id}", "browser-reader", "1", "model.safetensors")));
+
+        // A folder the reader cannot load: refused in Korean with the reason, and nothing is published.
+        await Chromium.Input(page, "model-name").FillAsync("broken-reader");
+        await page.Locator("input[type=file]").SetInputFilesAsync(brokenConfig);
+        await Assertions.Expect(page.Locator("[data-testid=chosen-model-files]")).ToContainTextAsync("파일 1개");
+        await page.ClickAsync("[data-testid=upload-model]");
+        await Assertions.Expect(page.Locator("[data-testid=upload-error]")).ToContainTextAsync("모델을 받을 수 없습니다");
+        Assert.False(Directory.Exists(Path.Combine(reader.Repository, $"team-{alpha.Id}", "broken-reader", "1")));
+    }
+
     static async Task<(int Exit, string Out, string Error)> CliAsync(params string[] args)
     {
         using var output = new StringWriter();
@@ -221,7 +261,8 @@ public sealed class TeamModelTests(ReaderProcess reader) : IAsyncLifetime
 
 /// <summary>
 /// One ReaderService process for the team-model tests, with uploads on and the shipped model as the
-/// repository's shared model.
+/// repository's shared model. Each test has its own leaderboard database, so team ids repeat across
+/// tests: each test uploads under model names of its own.
 /// </summary>
 public sealed class ReaderProcess : IAsyncLifetime
 {
