@@ -117,7 +117,7 @@ public class DeploymentDescriptionTests
         Assert.Equal(["index", "models", "pgdata"], declared.Order(StringComparer.Ordinal));
         Assert.Contains("index:/data/index:ro", Mounts("retriever"));
         Assert.Equal("/data/index", Environment("retriever")["Retriever__IndexPath"]);
-        Assert.Contains("models:/models:ro", Mounts("reader"));
+        Assert.Contains("models:/models", Mounts("reader"));
         Assert.Equal("/models", Environment("reader")["Reader__ModelRepository"]);
     }
 
@@ -140,10 +140,11 @@ public class DeploymentDescriptionTests
     }
 
     [Fact]
-    public void ServicesThatOnlyRead_MountTheirVolumesReadOnly_WhileTheIndexerWritesTheIndex()
+    public void ServicesThatOnlyRead_MountTheirVolumesReadOnly_WhileTheIndexerWritesTheIndexAndTheReaderTeamModels()
     {
         Assert.Equal(["index:/data/index:ro"], Mounts("retriever"));
-        Assert.Equal(["models:/models:ro"], Mounts("reader"));
+        // The reader publishes team model uploads into its repository.
+        Assert.Equal(["models:/models"], Mounts("reader"));
         Assert.Equal(["index:/data/index"], Mounts("indexer"));
         var command = ((YamlSequenceNode)Service("indexer")["command"]).Children.Select(c => ((YamlScalarNode)c).Value!).ToList();
         Assert.Equal("/data/index", command[command.IndexOf("--out") + 1]);

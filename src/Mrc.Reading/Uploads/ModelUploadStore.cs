@@ -228,12 +228,24 @@ public sealed partial class ModelUploadStore : IDisposable
                 throw new ModelUploadException(UploadError.Refused, $"'{manifest.Team}' is the name of a shared model of the repository.");
             var modelFolder = Path.Combine(models.Repository.Root, manifest.Team, manifest.Model);
             Directory.CreateDirectory(modelFolder);
-            int next = Directory.EnumerateDirectories(modelFolder)
-                .Select(d => int.TryParse(Path.GetFileName(d), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 0)
-                .DefaultIfEmpty(0).Max() + 1;
-            var version = next.ToString(CultureInfo.InvariantCulture);
-            Directory.Move(files, Path.Combine(modelFolder, version));
-            return version;
+            // Replicas sharing the repository may publish the same model at once: a number another one
+            // took meanwhile makes the rename fail, and the next number is tried.
+            for (int attempt = 1; ; attempt++)
+            {
+                int next = Directory.EnumerateDirectories(modelFolder)
+                    .Select(d => int.TryParse(Path.GetFileName(d), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 0)
+                    .DefaultIfEmpty(0).Max() + 1;
+                var version = next.ToString(CultureInfo.InvariantCulture);
+                var target = Path.Combine(modelFolder, version);
+                try
+                {
+                    Directory.Move(files, target);
+                    return version;
+                }
+                catch (IOException) when (attempt < 10 && Directory.Exists(target))
+                {
+                }
+            }
         }
         finally
         {
