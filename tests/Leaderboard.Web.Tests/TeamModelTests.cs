@@ -204,6 +204,22 @@ public sealed class TeamModelTests(ReaderProcess reader) : IAsyncLifetime
         Assert.Contains("does not load", error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task JsonApi_ListsModelsAndRefusesABadModelNameWith400()
+    {
+        using var http = new HttpClient { BaseAddress = host.HttpAddress };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", betaToken);
+
+        using var models = JsonDocument.Parse(await http.GetStringAsync("/api/v1/models"));
+        using var refused = await http.PostAsync("/api/v1/models/uploads", new StringContent(
+            """{"model": "../escape", "files": [{"name": "config.json", "size": "2", "sha256": "%s"}]}""".Replace("%s", new string('a', 64), StringComparison.Ordinal),
+            System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Contains(models.RootElement.GetProperty("models").EnumerateArray(), m => m.GetProperty("name").GetString() == "ko-reader-small");
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("model name '../escape'", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     [BrowserFact]
     public async Task BrowserPage_UploadsAModelFolderWithProgress_AndRefusesOneThatDoesNotLoadInKorean()
     {

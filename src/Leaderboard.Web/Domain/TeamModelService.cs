@@ -44,7 +44,7 @@ public sealed class TeamModelService(ModelUploads.ModelUploadsClient reader, IOp
         ArgumentNullException.ThrowIfNull(chunks);
         var team = TeamOf(caller);
         var auth = Auth();
-        using var slot = slots.Enter("the model upload");
+        using var slot = slots.Enter("model upload");
         return await CallAsync(async () =>
         {
             using var call = reader.Upload(auth, cancellationToken: cancellationToken);
