@@ -6,7 +6,7 @@ import path from "node:path";
 import protoLoader from "@grpc/proto-loader";
 
 const protosRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../protos");
-const files = ["mrc/v1/retriever.proto", "mrc/v1/reader.proto", "mrc/v1/leaderboard.proto", "mrc/v1/leaderboard_admin.proto"];
+const files = ["mrc/v1/retriever.proto", "mrc/v1/reader.proto", "mrc/v1/model_uploads.proto", "mrc/v1/leaderboard.proto", "mrc/v1/leaderboard_admin.proto"];
 
 const definition = protoLoader.loadSync(files, {
   includeDirs: [protosRoot],
@@ -27,6 +27,7 @@ for (const [name, value] of Object.entries(definition)) {
         path: m.path,
         requestType: m.requestType.type.name,
         responseType: m.responseType.type.name,
+        requestStream: m.requestStream,
         responseStream: m.responseStream,
       },
     ]),

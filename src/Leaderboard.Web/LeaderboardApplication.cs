@@ -70,6 +70,11 @@ public static class LeaderboardApplication
         services.AddGrpcClient<Reader.ReaderClient>((sp, o) => Evaluation(sp).Readers.Configure(o))
             .ConfigureChannel((sp, c) => Evaluation(sp).Readers.Configure(c, sp))
             .RemoveAllResilienceHandlers();
+        // Team model uploads, streamed through to the reader: no retries (a stream is resumed by the client from its status).
+        services.AddGrpcClient<ModelUploads.ModelUploadsClient>((sp, o) => Evaluation(sp).Readers.Configure(o))
+            .ConfigureChannel((sp, c) => Evaluation(sp).Readers.Configure(c, sp))
+            .RemoveAllResilienceHandlers();
+        services.AddSingleton<TeamModelService>();
 #pragma warning restore EXTEXP0001
 
         // The mrc.v1.Leaderboard API: gRPC, and the same calls as JSON.

@@ -199,6 +199,12 @@ public sealed class EvaluationOptions : IValidatableObject
     [MaxLength(120)]
     public string InstanceId { get; set; } = "";
 
+    /// <summary>
+    /// The reader's Reader:Uploads:Secret, which the leaderboard presents when it passes a team's model
+    /// upload through to the reader. Empty (the default): team model uploads are off.
+    /// </summary>
+    public string ReaderUploadSecret { get; set; } = "";
+
     public ServiceReplicas Retrievers => new("retriever", RetrieverAddress, RetrieverAddresses);
     public ServiceReplicas Readers => new("reader", ReaderAddress, ReaderAddresses);
 

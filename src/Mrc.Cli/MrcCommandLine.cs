@@ -19,6 +19,7 @@ public static class MrcCommandLine
             LeaderboardCommands.Submit(console),
             LeaderboardCommands.Leaderboard(console),
             LeaderboardCommands.Final(console),
+            ModelUploadCommand.Create(console),
             AdminCommands.Create(console),
             TokenizerCommands.Create(console),
             TokenizerCommands.Tokenize(console),

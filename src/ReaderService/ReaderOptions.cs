@@ -3,6 +3,7 @@ using Mrc.Core.Pipeline;
 using Mrc.Reading.Devices;
 using Mrc.Reading.Inference;
 using Mrc.Reading.Models;
+using Mrc.Reading.Uploads;
 
 namespace Mrc.Reader;
 
@@ -52,6 +53,9 @@ public sealed class ReaderOptions : IValidatableObject
 
     public BatchingOptions Batching { get; set; } = new();
 
+    /// <summary>Teams' own model folders, uploaded through the leaderboard (mrc.v1.ModelUploads).</summary>
+    public UploadOptions Uploads { get; set; } = new();
+
     public WindowSettings Windows => new(MaxSeqLength, DocStride, MaxQueryLength);
 
     /// <summary>What the model manager of the service is given.</summary>
@@ -75,6 +79,7 @@ public sealed class ReaderOptions : IValidatableObject
         if (DefaultMaxAnswerLength < 1) yield return new("Reader:DefaultMaxAnswerLength must be ≥ 1.");
         if (Batching.MaxBatchWindows < 1 || Batching.MaxQueueWindows < 1 || Batching.MaxQueueDelayMs < 0 || Batching.LengthBucketWidth < 0)
             yield return new("Reader:Batching values must be positive.");
+        foreach (var problem in Uploads.Problems()) yield return new(problem);
     }
 }
 
@@ -89,4 +94,36 @@ public sealed class BatchingOptions
 
     public BatchingSettings ToSettings() =>
         new(MaxBatchWindows, TimeSpan.FromMilliseconds(MaxQueueDelayMs), MaxQueueWindows, LengthBucketWidth);
+}
+
+/// <summary>
+/// The "Reader:Uploads" section: the internal model-upload API the leaderboard calls. Off while
+/// <see cref="Secret"/> is empty.
+/// </summary>
+public sealed class UploadOptions
+{
+    /// <summary>Shared with the leaderboard (its Evaluation:ReaderUploadSecret); callers send it as a bearer token.</summary>
+    public string Secret { get; set; } = "";
+
+    /// <summary>Largest model folder, all files together (default 2 GiB).</summary>
+    public long MaxBytes { get; set; } = 2L * 1024 * 1024 * 1024;
+
+    public int MaxFiles { get; set; } = 64;
+
+    /// <summary>Uploads begun and not yet committed, aborted or expired; bounds the disk the staging area can take.</summary>
+    public int MaxOpenUploads { get; set; } = 4;
+
+    /// <summary>Hours an upload not committed is kept before its files are deleted.</summary>
+    public double ExpiryHours { get; set; } = 24;
+
+    public bool Enabled => Secret.Length > 0;
+
+    public ModelUploadLimits ToLimits() => new(MaxBytes, MaxFiles, MaxOpenUploads, TimeSpan.FromHours(ExpiryHours));
+
+    internal IEnumerable<string> Problems()
+    {
+        if (Secret.Length is > 0 and < 16) yield return "Reader:Uploads:Secret must have 16 or more characters (or be empty: uploads off).";
+        if (MaxBytes < 1 || MaxFiles < 1 || MaxOpenUploads < 1) yield return "Reader:Uploads:MaxBytes, MaxFiles and MaxOpenUploads must be ≥ 1.";
+        if (!(ExpiryHours > 0)) yield return "Reader:Uploads:ExpiryHours must be > 0.";
+    }
 }

@@ -55,8 +55,8 @@ public class DeploymentDescriptionTests
                                                                   && !k.StartsWith("ConnectionStrings__", StringComparison.Ordinal)))
         {
             var parts = key.Split("__");
-            Assert.True(parts.Length == 2, $"{service}: {key} is not Section__Property");
-            Assert.True(OptionsProperty(parts[0], parts[1]), $"{service}: no options class has section '{parts[0]}' with property '{parts[1]}' ({key})");
+            Assert.True(parts.Length >= 2, $"{service}: {key} is not Section__Property");
+            Assert.True(OptionsProperty(parts[0], parts[1..]), $"{service}: no options class has section '{parts[0]}' with property '{string.Join(':', parts[1..])}' ({key})");
         }
     }
 
@@ -117,7 +117,7 @@ public class DeploymentDescriptionTests
         Assert.Equal(["index", "models", "pgdata"], declared.Order(StringComparer.Ordinal));
         Assert.Contains("index:/data/index:ro", Mounts("retriever"));
         Assert.Equal("/data/index", Environment("retriever")["Retriever__IndexPath"]);
-        Assert.Contains("models:/models:ro", Mounts("reader"));
+        Assert.Contains("models:/models", Mounts("reader"));
         Assert.Equal("/models", Environment("reader")["Reader__ModelRepository"]);
     }
 
@@ -140,10 +140,11 @@ public class DeploymentDescriptionTests
     }
 
     [Fact]
-    public void ServicesThatOnlyRead_MountTheirVolumesReadOnly_WhileTheIndexerWritesTheIndex()
+    public void ServicesThatOnlyRead_MountTheirVolumesReadOnly_WhileTheIndexerWritesTheIndexAndTheReaderTeamModels()
     {
         Assert.Equal(["index:/data/index:ro"], Mounts("retriever"));
-        Assert.Equal(["models:/models:ro"], Mounts("reader"));
+        // The reader publishes team model uploads into its repository.
+        Assert.Equal(["models:/models"], Mounts("reader"));
         Assert.Equal(["index:/data/index"], Mounts("indexer"));
         var command = ((YamlSequenceNode)Service("indexer")["command"]).Children.Select(c => ((YamlScalarNode)c).Value!).ToList();
         Assert.Equal("/data/index", command[command.IndexOf("--out") + 1]);
@@ -298,9 +299,10 @@ public class DeploymentDescriptionTests
             .ToDictionary(e => e.Name, e => e.Value.GetProperty("Url").GetString()!);
     }
 
-    static bool OptionsProperty(string section, string property) =>
+    /// <summary>Whether an options class of <paramref name="section"/> has the property path (nested sections: Uploads__Secret).</summary>
+    static bool OptionsProperty(string section, string[] path) =>
         ServiceAssemblies.SelectMany(a => a.GetTypes())
             .Where(t => t.GetFields(BindingFlags.Public | BindingFlags.Static)
                 .Any(f => f.IsLiteral && f.Name == "SectionName" && (string?)f.GetRawConstantValue() == section))
-            .Any(t => t.GetProperty(property) is not null);
+            .Any(t => path.Aggregate((Type?)t, (type, name) => type?.GetProperty(name)?.PropertyType) is not null);
 }

@@ -22,7 +22,7 @@ public class ProtoContractTests
     [Fact]
     public void EveryEnum_StartsWithAnUnspecifiedZero()
     {
-        var files = new[] { RetrieverReflection.Descriptor, ReaderReflection.Descriptor, LeaderboardReflection.Descriptor, LeaderboardAdminReflection.Descriptor };
+        var files = new[] { RetrieverReflection.Descriptor, ReaderReflection.Descriptor, ModelUploadsReflection.Descriptor, LeaderboardReflection.Descriptor, LeaderboardAdminReflection.Descriptor };
         foreach (var file in files)
             foreach (var enumType in file.EnumTypes)
                 Assert.EndsWith("_UNSPECIFIED", enumType.Values.Single(v => v.Number == 0).Name);
@@ -32,7 +32,8 @@ public class ProtoContractTests
     public void LeaderboardMethods_CarryHttpRulesForJsonTranscoding()
     {
         var services = new[] { LeaderboardReflection.Descriptor.Services.Single(), LeaderboardAdminReflection.Descriptor.Services.Single() };
-        foreach (var method in services.SelectMany(s => s.Methods))
+        // A client stream (UploadModelChunks) has no JSON form.
+        foreach (var method in services.SelectMany(s => s.Methods).Where(m => !m.IsClientStreaming))
         {
             var rule = method.GetOptions().GetExtension(Google.Api.AnnotationsExtensions.Http);
             Assert.True(rule is not null, $"{method.Name} has no google.api.http rule");
@@ -86,6 +87,8 @@ public class ProtoContractTests
         var services = json.RootElement;
         Assert.Equal(["GetIndexInfo", "ListIndexes", "Retrieve", "RetrieveBatch"], Methods(services, "mrc.v1.Retriever"));
         Assert.Equal(["ListModels", "Read"], Methods(services, "mrc.v1.Reader"));
+        Assert.Equal(["Abort", "Begin", "Commit", "Status", "Upload"], Methods(services, "mrc.v1.ModelUploads"));
+        Assert.True(services.GetProperty("mrc.v1.ModelUploads").GetProperty("Upload").GetProperty("requestStream").GetBoolean());
         Assert.Contains("Submit", Methods(services, "mrc.v1.Leaderboard"));
         Assert.Contains("CompareSubmissions", Methods(services, "mrc.v1.Leaderboard"));
         Assert.Contains("ExportLeaderboard", Methods(services, "mrc.v1.LeaderboardAdmin"));

@@ -28,6 +28,8 @@ public class ReaderOptionsTests
     [InlineData("Precision", "int8", "Reader:Precision")]
     [InlineData("DocStride", "400", "DocStride")]
     [InlineData("DefaultNBest", "21", "DefaultNBest")]
+    [InlineData("Uploads:Secret", "short", "Reader:Uploads:Secret")]
+    [InlineData("Uploads:ExpiryHours", "0", "Reader:Uploads:ExpiryHours")]
     public async Task Start_WithInvalidSetting_FailsNamingIt(string key, string value, string message)
     {
         // The service's own composition (Program.cs) on a test server: starting it validates the options.

@@ -10,12 +10,13 @@ using static Mrc.Leaderboard.Api.AuthInterceptor;
 namespace Mrc.Leaderboard.Api;
 
 /// <summary>mrc.v1.Leaderboard: maps requests onto the domain services and back. Auth and errors live in <see cref="AuthInterceptor"/>.</summary>
-public sealed class LeaderboardGrpcService(
+public sealed partial class LeaderboardGrpcService(
     SubmissionService submissions,
     FinalSubmissionService finals,
     ComparisonService comparisons,
     EvaluationSetService sets,
-    ProgressHub progress) : Mrc.Contracts.V1.Leaderboard.LeaderboardBase
+    ProgressHub progress,
+    TeamModelService teamModels) : Mrc.Contracts.V1.Leaderboard.LeaderboardBase
 {
     static readonly TimeSpan WatchPoll = TimeSpan.FromSeconds(2);
     // Progress messages are sent at most four times a second.

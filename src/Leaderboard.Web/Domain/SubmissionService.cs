@@ -36,10 +36,15 @@ public sealed class SubmissionService(
         if (!float.IsFinite(run.RetrieverWeight) || run.RetrieverWeight < 0) throw Invalid("The retriever weight must be 0 or more.");
         CheckDescription(description);
 
+        // Another team's model is refused by name, before anything is asked of the reader.
+        if (!TeamModelService.MayRun(caller, run.Model.Trim()))
+            throw new LeaderboardException(LeaderboardError.PermissionDenied,
+                $"Model \"{run.Model.Trim()}\" belongs to another team; run a shared model or one of your team's own.",
+                $"모델 \"{run.Model.Trim()}\"은(는) 다른 팀의 모델입니다. 공용 모델이나 우리 팀이 올린 모델을 고르세요.");
         IReadOnlyList<ModelChoice> models;
         try
         {
-            models = await pipeline.ListModelsAsync(cancellationToken);
+            models = await ListModelsAsync(caller, cancellationToken);
         }
         catch (ServiceUnavailableException e)
         {
@@ -276,9 +281,9 @@ public sealed class SubmissionService(
         return new LeaderboardView(EvaluationSetService.ToInfo(set), byPrivate, rows, chart) { Baselines = baselineRows };
     }
 
-    /// <summary>Model versions the reader serves (for the submit page).</summary>
-    public Task<IReadOnlyList<ModelChoice>> ListModelsAsync(CancellationToken cancellationToken = default) =>
-        pipeline.ListModelsAsync(cancellationToken);
+    /// <summary>Model versions the reader serves that <paramref name="caller"/> may run: the shared ones and its team's own.</summary>
+    public async Task<IReadOnlyList<ModelChoice>> ListModelsAsync(Caller? caller, CancellationToken cancellationToken = default) =>
+        [.. (await pipeline.ListModelsAsync(cancellationToken)).Where(m => TeamModelService.MayRun(caller, m.Name))];
 
     /// <summary>
     /// Retrieval hits among the public questions of those model runs whose private split the viewer

@@ -17,7 +17,8 @@ public sealed class UploadSlots(IOptions<LeaderboardOptions> options) : IDisposa
     {
         if (!slots.Wait(0))
             throw new LeaderboardException(LeaderboardError.ResourceExhausted,
-                $"{fileName}: the server already has {options.Value.MaxConcurrentUploads} uploads in progress; try again in a few seconds.");
+                $"{fileName}: the server already has {options.Value.MaxConcurrentUploads} uploads in progress; try again in a few seconds.",
+                $"{fileName}: 서버가 이미 업로드 {options.Value.MaxConcurrentUploads}개를 처리하고 있습니다. 잠시 후 다시 시도하세요.");
         return new Slot(slots);
     }
 

@@ -193,9 +193,9 @@ internal static class LeaderboardCommands
         Required = true,
     };
 
-    static Option<string?> TokenOption() => new("--token") { Description = $"Team API token (default: ${TokenVariable})." };
+    internal static Option<string?> TokenOption() => new("--token") { Description = $"Team API token (default: ${TokenVariable})." };
 
-    static string ResolveToken(string? token) =>
+    internal static string ResolveToken(string? token) =>
         !string.IsNullOrWhiteSpace(token) ? token
         : Environment.GetEnvironmentVariable(TokenVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment
         : throw new ArgumentException($"An API token is needed: --token or ${TokenVariable}.");

@@ -42,12 +42,12 @@ public static class CheckpointLoader
         if (File.Exists(Path_(SafetensorsFile)))
         {
             source = Path_(SafetensorsFile);
-            return Safetensors.LoadStateDict(source);
+            return ReadSafetensors(source);
         }
         if (File.Exists(Path_(SafetensorsIndexFile)))
         {
             source = Path_(SafetensorsIndexFile);
-            return ReadShards(folder, source, path => Safetensors.LoadStateDict(path));
+            return ReadShards(folder, source, ReadSafetensors);
         }
         if (File.Exists(Path_(PytorchFile)))
         {
@@ -139,6 +139,19 @@ public static class CheckpointLoader
             yield return n;
             if (n.EndsWith(".LayerNorm.weight", StringComparison.Ordinal)) yield return n[..^"weight".Length] + "gamma";
             if (n.EndsWith(".LayerNorm.bias", StringComparison.Ordinal)) yield return n[..^"bias".Length] + "beta";
+        }
+    }
+
+    /// <summary>A safetensors file; a truncated or malformed one fails naming it.</summary>
+    static Dictionary<string, Tensor> ReadSafetensors(string path)
+    {
+        try
+        {
+            return Safetensors.LoadStateDict(path);
+        }
+        catch (Exception e) when (e is EndOfStreamException or JsonException or InvalidDataException or ArgumentException or OverflowException)
+        {
+            throw new CheckpointException($"{path}: not a readable safetensors file ({e.Message}).");
         }
     }
 

@@ -70,8 +70,16 @@ public sealed record EncoderConfig
 
     public static EncoderConfig Load(string path)
     {
-        var config = JsonSerializer.Deserialize<EncoderConfig>(File.ReadAllBytes(path))
-            ?? throw new InvalidDataException($"{path}: empty config.");
+        EncoderConfig? config;
+        try
+        {
+            config = JsonSerializer.Deserialize<EncoderConfig>(File.ReadAllBytes(path));
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: not a valid config ({e.Message}).", e);
+        }
+        if (config is null) throw new InvalidDataException($"{path}: empty config.");
         config.Validate(path);
         return config;
     }

@@ -198,10 +198,7 @@ public sealed partial class ModelManager : IAsyncDisposable
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 bool transient = IsTransient(e);
-                var reason = e is ModelLoadException or CheckpointException or InvalidDataException or NotSupportedException
-                    or FileNotFoundException or DirectoryNotFoundException or DeviceUnavailableException
-                    ? e.Message
-                    : $"{e.GetType().Name}: {e.Message}";
+                var reason = ReasonOf(e);
                 var recorded = new LoadFailure(reason, FolderStamp(entry.Folder), transient ? DateTime.UtcNow + retryAfter : null, e);
                 failures[entry.Key] = recorded;
                 loaded.TryRemove(new KeyValuePair<string, Lazy<Task<LoadedReader>>>(entry.Key, lazy));
@@ -217,6 +214,51 @@ public sealed partial class ModelManager : IAsyncDisposable
     static ModelLoadException Failed(ModelEntry entry, LoadFailure failure) => new(
         $"model {entry.Key} cannot be loaded: {failure.Reason}" + (failure.RetryAt is null ? "" : "; it is tried again shortly"),
         failure.Error, transient: failure.RetryAt is not null);
+
+    /// <summary>What a load failure says about the folder: the message of the loader's own exceptions, else the type too.</summary>
+    static string ReasonOf(Exception e) =>
+        e is ModelLoadException or CheckpointException or InvalidDataException or NotSupportedException
+            or FileNotFoundException or DirectoryNotFoundException or DeviceUnavailableException
+            ? e.Message
+            : $"{e.GetType().Name}: {e.Message}";
+
+    /// <summary>
+    /// Loads a folder that is not (yet) a version of the repository — an upload being checked — in one of
+    /// the <see cref="ModelManagerSettings.MaxLoadedModels"/> slots, the way a version is loaded, runs
+    /// <paramref name="use"/> on it and unloads it. A failed load becomes a <see cref="ModelLoadException"/>
+    /// with the reason a version's load would give (<see cref="ModelLoadException.Transient"/> included).
+    /// </summary>
+    public async Task<T> TryFolderAsync<T>(string folder, string label, Func<LocalReader, Task<T>> use, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(use);
+        cancellationToken.ThrowIfCancellationRequested();
+        await TakeSlotAsync(folder).ConfigureAwait(false);
+        try
+        {
+            LocalReader local;
+            try
+            {
+                LogLoading(logger, label, folder);
+                local = await Task.Run(() => load(new ModelEntry(label, "", folder), options), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                var reason = ReasonOf(e);
+                LogLoadFailed(logger, e, label, reason);
+                return IsTransient(e)
+                    ? throw new ModelLoadException($"{reason}; try again shortly", e, transient: true)
+                    : throw new ModelLoadException(reason, e);
+            }
+            await using (local.ConfigureAwait(false))
+            {
+                return await use(local).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            slots.Release();
+        }
+    }
 
     /// <summary>
     /// Whether a load failure may pass by itself: memory that ran out (the CLR's, or libtorch's allocator
@@ -304,7 +346,7 @@ public sealed partial class ModelManager : IAsyncDisposable
     public IReadOnlyList<ModelStatus> Status()
     {
         var entries = Repository.List();
-        var defaultName = string.IsNullOrEmpty(options.DefaultModel) ? (entries.Count > 0 ? entries[0].Name : "") : options.DefaultModel;
+        var defaultName = ModelRepository.DefaultName(entries, options.DefaultModel);
         return [.. entries.Select(entry =>
         {
             LoadedReader? reader = loaded.TryGetValue(entry.Key, out var lazy) && lazy.IsValueCreated && lazy.Value.IsCompletedSuccessfully

@@ -14,7 +14,7 @@ public interface IRpcErrorMap
 }
 
 /// <summary>
-/// Applies the service's <see cref="IRpcErrorMap"/> to every call, unary and server streaming alike,
+/// Applies the service's <see cref="IRpcErrorMap"/> to every call, unary and streaming alike,
 /// so that gRPC service classes call the domain and never translate its exceptions themselves.
 /// Registered first, so it also sees what later interceptors (authentication) throw.
 /// </summary>
@@ -27,6 +27,20 @@ public sealed class RpcErrorInterceptor(IRpcErrorMap map) : Interceptor
         try
         {
             return await continuation(request, context).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not RpcException && map.Map(e) is { } status)
+        {
+            throw new RpcException(status);
+        }
+    }
+
+    public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
+        IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        ArgumentNullException.ThrowIfNull(continuation);
+        try
+        {
+            return await continuation(requestStream, context).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not RpcException && map.Map(e) is { } status)
         {

@@ -2,6 +2,7 @@ using Grpc.Core;
 using Mrc.Core.Pipeline;
 using Mrc.Reading.Inference;
 using Mrc.Reading.Models;
+using Mrc.Reading.Uploads;
 using MrcGrpc.ServiceDefaults.Grpc;
 
 namespace Mrc.Reader.Grpc;
@@ -19,6 +20,15 @@ public sealed class ReaderErrors : IRpcErrorMap
         ModelLoadException => new Status(StatusCode.FailedPrecondition, exception.Message),
         // The batching queue is full: retry later or send less at once.
         ReaderBusyException => new Status(StatusCode.ResourceExhausted, exception.Message),
+        // Model uploads: each refusal says what to change.
+        ModelUploadException upload => new Status(upload.Error switch
+        {
+            UploadError.Invalid => StatusCode.InvalidArgument,
+            UploadError.TooLarge => StatusCode.ResourceExhausted,
+            UploadError.NotFound => StatusCode.NotFound,
+            UploadError.OtherTeam => StatusCode.PermissionDenied,
+            _ => StatusCode.FailedPrecondition,
+        }, exception.Message),
         // options out of range (ReadSettings checks itself).
         InvalidReadSettingsException => new Status(StatusCode.InvalidArgument, exception.Message),
         _ => null,

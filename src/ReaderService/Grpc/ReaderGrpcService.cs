@@ -60,6 +60,7 @@ public sealed class ReaderGrpcService(ModelManager models, IOptions<ReaderOption
                 IsDefault = status.IsDefault,
                 LoadError = status.LoadError,
                 Description = status.Card?.Description ?? "",
+                Team = status.Entry.Team ?? "",
             };
             if (status.Card is not null)
             {

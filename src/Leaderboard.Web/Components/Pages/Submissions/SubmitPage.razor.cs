@@ -39,7 +39,7 @@ public partial class SubmitPage
         setName = sets.Count > 0 ? sets[0].Name : null;
         try
         {
-            models = await Submissions.ListModelsAsync();
+            models = await Submissions.ListModelsAsync(await GetCallerAsync());
             modelKey = models.Where(m => m.IsDefault).Select(Key).FirstOrDefault() ?? models.Select(Key).FirstOrDefault();
             if (models.Count == 0) modelsError = "리더 서비스에 모델이 없습니다.";
         }
