@@ -69,10 +69,10 @@ public sealed class ElasticsearchPassageIndex(ElasticsearchConnection connection
         {
             fresh = await ReadAliasAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (IndexUnavailableException) when (Volatile.Read(ref live) is not null)
+        catch (IndexUnavailableException)
         {
-            // The alias is gone or points nowhere usable: keep answering from the index in use, as a
-            // Lucene host keeps its generation when CURRENT cannot be read.
+            // Not built yet, or the alias is gone or points nowhere usable: keep answering from the
+            // index in use (if any), as a Lucene host does when CURRENT is missing. Requests say why.
             return false;
         }
         var previous = Interlocked.Exchange(ref live, fresh);

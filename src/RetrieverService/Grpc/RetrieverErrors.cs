@@ -17,6 +17,10 @@ public sealed class RetrieverErrors : IRpcErrorMap
         UnknownIndexException => new Status(StatusCode.NotFound, exception.Message),
         // A query of stop characters only: the caller must send words.
         QueryHasNoTermsException => new Status(StatusCode.InvalidArgument, exception.Message),
+        // Per-request k1/b on an engine that fixes them at build time: the caller must leave them unset.
+        ScoringNotSupportedException => new Status(StatusCode.InvalidArgument, exception.Message),
+        // The search server (Elasticsearch) does not answer: worth retrying later.
+        SearchServerUnavailableException => new Status(StatusCode.Unavailable, exception.Message),
         _ => null,
     };
 }
