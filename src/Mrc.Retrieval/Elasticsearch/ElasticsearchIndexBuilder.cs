@@ -147,7 +147,7 @@ public static class ElasticsearchIndexBuilder
         // A bulk request succeeds as a whole even when some documents were refused: each item says.
         var refused = response.ItemsWithErrors.ToList();
         if (refused.Count > 0)
-            throw new InvalidOperationException(
+            throw new ElasticsearchRequestException(
                 $"Elasticsearch refused {refused.Count} of {batch.Operations!.Count} passages, the first ({refused[0].Id}): {refused[0].Error?.Reason ?? "no reason given"}");
         return batch.Operations!.Count;
     }
@@ -168,7 +168,7 @@ public static class ElasticsearchIndexBuilder
             listed = await server.SendAsync(HttpMethod.GET, $"/_cat/indices/{alias}-gen-*?format=json&h=index", null, "listing older builds", CancellationToken.None, 404)
                 .ConfigureAwait(false);
         }
-        catch (Exception e) when (e is Search.SearchServerUnavailableException or InvalidOperationException)
+        catch (Exception e) when (e is Search.SearchServerUnavailableException or ElasticsearchRequestException)
         {
             return; // published already; the old builds wait for the next build's pruning
         }
@@ -183,7 +183,7 @@ public static class ElasticsearchIndexBuilder
         {
             await server.SendAsync(HttpMethod.DELETE, $"/{index}", null, $"deleting index '{index}'", CancellationToken.None, 404).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is Search.SearchServerUnavailableException or InvalidOperationException)
+        catch (Exception e) when (e is Search.SearchServerUnavailableException or ElasticsearchRequestException)
         {
             // The build already failed (or succeeded); that outcome is the one to report.
         }

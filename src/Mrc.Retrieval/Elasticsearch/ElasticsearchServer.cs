@@ -13,7 +13,7 @@ namespace Mrc.Retrieval.Elasticsearch;
 /// writes itself (index creation, mappings, aliases), and every failure turned into this library's
 /// exceptions, so callers see the same failures as from a Lucene index: no answer, a server error or
 /// refused credentials are <see cref="SearchServerUnavailableException"/>; a refused request is
-/// <see cref="InvalidOperationException"/> with the server's reason.
+/// <see cref="ElasticsearchRequestException"/> with the server's reason.
 /// </summary>
 public sealed class ElasticsearchServer(ElasticsearchConnection connection)
 {
@@ -61,7 +61,7 @@ public sealed class ElasticsearchServer(ElasticsearchConnection connection)
         401 or 403 => new SearchServerUnavailableException(
             $"Elasticsearch at {Connection} refused the credentials ({what}, HTTP {status}): {reason}. Check the API key, or the user name and password.", original),
         429 or >= 500 => new SearchServerUnavailableException($"Elasticsearch at {Connection} could not answer {what} (HTTP {status}): {reason}", original),
-        _ => new InvalidOperationException($"Elasticsearch at {Connection} refused {what} (HTTP {status}): {reason}", original),
+        _ => new ElasticsearchRequestException($"Elasticsearch at {Connection} refused {what} (HTTP {status}): {reason}", original),
     };
 
     /// <summary>The error's first root cause from an Elasticsearch error body, else the body's start.</summary>
@@ -81,3 +81,6 @@ public sealed class ElasticsearchServer(ElasticsearchConnection connection)
         return body.Length <= 300 ? body : body[..300] + "…";
     }
 }
+
+/// <summary>Elasticsearch answered but refused a request (a bad mapping, a name taken, a document it would not index); the message has its reason.</summary>
+public sealed class ElasticsearchRequestException(string message, Exception? inner = null) : InvalidOperationException(message, inner);
