@@ -139,7 +139,7 @@ public static class ElasticsearchIndexBuilder
         {
             response = await server.Client.BulkAsync(batch, cancellationToken).ConfigureAwait(false);
         }
-        catch (TransportException e)
+        catch (Exception e) when (e is TransportException or UnsupportedProductException)
         {
             throw server.Failure("a bulk request", null, null, e);
         }

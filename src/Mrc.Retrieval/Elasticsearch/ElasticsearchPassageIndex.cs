@@ -136,7 +136,7 @@ public sealed class ElasticsearchPassageIndex(ElasticsearchConnection connection
         {
             response = await server.Client.SearchAsync<ElasticsearchPassage>(request, cancellationToken).ConfigureAwait(false);
         }
-        catch (TransportException e)
+        catch (Exception e) when (e is TransportException or UnsupportedProductException)
         {
             throw server.Failure("a search", null, null, e);
         }

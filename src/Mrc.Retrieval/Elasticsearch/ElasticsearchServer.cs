@@ -53,7 +53,10 @@ public sealed class ElasticsearchServer(ElasticsearchConnection connection)
         return Failure(what, response.ApiCallDetails.HttpStatusCode, reason, response.ApiCallDetails.OriginalException);
     }
 
-    /// <summary>The exception for <paramref name="what"/> failing with HTTP <paramref name="status"/> (null: no answer at all).</summary>
+    /// <summary>
+    /// The exception for <paramref name="what"/> failing with HTTP <paramref name="status"/> (null: no
+    /// answer at all, or, for the typed calls, an answer without Elasticsearch's product header).
+    /// </summary>
     public Exception Failure(string what, int? status, string? reason, Exception? original) => status switch
     {
         null => new SearchServerUnavailableException(
