@@ -115,21 +115,29 @@ public static class ElasticsearchIndexBuilder
     {
         int total = corpus.Documents.Count;
         long passages = 0;
-        var batch = new BulkRequest(concrete) { Operations = [] };
+        var batch = new List<IndexedPassage>(BulkBatchSize);
         progress?.Report(new IndexBuildProgress("indexing", 0, total, 0));
         for (int i = 0; i < total; i++)
         {
-            foreach (var passage in IndexBuilder.Passages(corpus.Documents[i], options))
-                batch.Operations.Add(new BulkIndexOperation<ElasticsearchPassage>(ElasticsearchPassage.From(passage)) { Id = passage.Id });
-            if (batch.Operations.Count >= BulkBatchSize || i == total - 1)
+            batch.AddRange(IndexBuilder.Passages(corpus.Documents[i], options));
+            if (batch.Count >= BulkBatchSize || i == total - 1)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                passages += await SendBulkAsync(server, batch, cancellationToken).ConfigureAwait(false);
+                passages += await SendBulkAsync(server, BulkRequestFor(concrete, batch), cancellationToken).ConfigureAwait(false);
                 progress?.Report(new IndexBuildProgress("indexing", i + 1, total, passages));
-                batch = new BulkRequest(concrete) { Operations = [] };
+                batch.Clear();
             }
         }
         return passages;
+    }
+
+    /// <summary>One bulk request indexing <paramref name="passages"/> into <paramref name="index"/>, each under its passage id.</summary>
+    internal static BulkRequest BulkRequestFor(string index, IEnumerable<IndexedPassage> passages)
+    {
+        var request = new BulkRequest(index) { Operations = [] };
+        foreach (var passage in passages)
+            request.Operations.Add(new BulkIndexOperation<ElasticsearchPassage>(ElasticsearchPassage.From(passage)) { Id = passage.Id });
+        return request;
     }
 
     static async Task<int> SendBulkAsync(ElasticsearchServer server, BulkRequest batch, CancellationToken cancellationToken)

@@ -125,12 +125,7 @@ public sealed class ElasticsearchPassageIndex(ElasticsearchConnection connection
             throw new ScoringNotSupportedException(
                 $"Index '{alias}' is served by Elasticsearch, which scores with the BM25 k1 and b fixed when the index was built ({current.Description.Scoring}), "
                 + $"so a request cannot ask for {scoring}. Leave options.similarity, options.k1 and options.b unset, or rebuild the index with other bm25 settings.");
-        var request = new SearchRequest(current.ConcreteIndex)
-        {
-            Query = new MultiMatchQuery(query) { Fields = Fields.FromStrings([.. current.SearchFields]), Type = TextQueryType.MostFields },
-            Size = k,
-            TrackTotalHits = new TrackHits(true),
-        };
+        var request = SearchRequestFor(current.ConcreteIndex, current.SearchFields, query, k);
         SearchResponse<ElasticsearchPassage> response;
         try
         {
@@ -150,6 +145,17 @@ public sealed class ElasticsearchPassageIndex(ElasticsearchConnection connection
             throw new QueryHasNoTermsException(current.Description.Settings.Analyzer);
         return new SearchResult(hits, response.Total);
     }
+
+    /// <summary>
+    /// The search for <paramref name="query"/>: one <c>multi_match</c> of type <c>most_fields</c> over
+    /// <paramref name="fields"/> ("text^1"), the top <paramref name="k"/>, with the exact number of matches.
+    /// </summary>
+    internal static SearchRequest SearchRequestFor(string index, IReadOnlyList<string> fields, string query, int k) => new(index)
+    {
+        Query = new MultiMatchQuery(query) { Fields = Fields.FromStrings([.. fields]), Type = TextQueryType.MostFields },
+        Size = k,
+        TrackTotalHits = new TrackHits(true),
+    };
 
     /// <summary>Whether any searched field's analyzer makes a token of <paramref name="query"/> (the <c>_analyze</c> API).</summary>
     async Task<bool> HasTokensAsync(Live current, string query, CancellationToken cancellationToken)

@@ -1,0 +1,89 @@
+using System.Text;
+using System.Text.Json;
+using Elastic.Clients.Elasticsearch;
+using Elastic.Transport;
+using Mrc.Retrieval.Elasticsearch;
+using Mrc.Retrieval.Indexing;
+
+namespace Mrc.Retriever.Tests;
+
+/// <summary>
+/// What the official client puts on the wire for the backend's search and bulk requests, captured
+/// with the client's own in-memory request invoker (no server, no answers checked), against
+/// requests written by hand from Elasticsearch's documented multi_match and bulk formats.
+/// </summary>
+public class ElasticsearchRequestTests
+{
+    /// <summary>A client whose requests go nowhere; each one's method, path and body is recorded.</summary>
+    static (ElasticsearchClient Client, List<(string Method, string Path, string Body)> Sent) RecordingClient()
+    {
+        var sent = new List<(string, string, string)>();
+        // The client refuses answers without Elasticsearch's product header, so the empty answer carries it.
+        var invoker = new InMemoryRequestInvoker(Encoding.UTF8.GetBytes("{}"), 200, null!, "application/json",
+            new Dictionary<string, IEnumerable<string>> { ["x-elastic-product"] = ["Elasticsearch"] });
+        var settings = new ElasticsearchClientSettings(invoker)
+            .DisableDirectStreaming(true)
+            .OnRequestCompleted(call => sent.Add((call.HttpMethod.ToString(), call.Uri!.AbsolutePath, Encoding.UTF8.GetString(call.RequestBodyInBytes ?? []))));
+        return (new ElasticsearchClient(settings), sent);
+    }
+
+    static void AssertSameJson(string expected, string actual)
+    {
+        using var want = JsonDocument.Parse(expected);
+        using var got = JsonDocument.Parse(actual);
+        Assert.True(JsonElement.DeepEquals(want.RootElement, got.RootElement), $"expected:\n{expected}\nactual:\n{actual}");
+    }
+
+    [Fact]
+    public async Task Search_IsOneMostFieldsMultiMatchWithTheFieldBoosts()
+    {
+        var (client, sent) = RecordingClient();
+
+        await client.SearchAsync<ElasticsearchPassage>(
+            ElasticsearchPassageIndex.SearchRequestFor("korquad-gen-1", ["text^1", "title^0.5", "text.words^1"], "서울의 옛 이름은?", 3));
+
+        var (method, path, body) = Assert.Single(sent);
+        Assert.Equal(("POST", "/korquad-gen-1/_search"), (method, path));
+        AssertSameJson("""
+            {
+              "query": {
+                "multi_match": {
+                  "query": "서울의 옛 이름은?",
+                  "fields": ["text^1", "title^0.5", "text.words^1"],
+                  "type": "most_fields"
+                }
+              },
+              "size": 3,
+              "track_total_hits": true
+            }
+            """, body);
+    }
+
+    [Fact]
+    public async Task Bulk_IndexesEachPassageUnderItsIdWithTheMappedFields()
+    {
+        var (client, sent) = RecordingClient();
+        IndexedPassage[] passages =
+        [
+            new("0-0#0", "0-0", "ab12", "임종석", "1989년 2월 15일 여의도", 0, 16),
+            new("0-0#1", "0-0", "ab12", "임종석", "농민 폭력 시위", 12, 20),
+        ];
+
+        await client.BulkAsync(ElasticsearchIndexBuilder.BulkRequestFor("korquad-gen-1", passages));
+
+        var (method, path, body) = Assert.Single(sent);
+        Assert.Equal(("POST", "/korquad-gen-1/_bulk"), (method, path));
+        string[] expected =
+        [
+            """{ "index": { "_id": "0-0#0" } }""",
+            """{ "id": "0-0#0", "document_id": "0-0", "document_sha256": "ab12", "title": "임종석", "text": "1989년 2월 15일 여의도", "start_char": 0, "end_char": 16 }""",
+            """{ "index": { "_id": "0-0#1" } }""",
+            """{ "id": "0-0#1", "document_id": "0-0", "document_sha256": "ab12", "title": "임종석", "text": "농민 폭력 시위", "start_char": 12, "end_char": 20 }""",
+        ];
+        // Newline-delimited JSON: one action line, then the document, for each passage, and a final newline.
+        Assert.EndsWith("\n", body, StringComparison.Ordinal);
+        var lines = body.TrimEnd('\n').Split('\n');
+        Assert.Equal(expected.Length, lines.Length);
+        for (int i = 0; i < lines.Length; i++) AssertSameJson(expected[i], lines[i]);
+    }
+}
