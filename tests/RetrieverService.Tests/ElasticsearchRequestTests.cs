@@ -4,13 +4,14 @@ using Elastic.Clients.Elasticsearch;
 using Elastic.Transport;
 using Mrc.Retrieval.Elasticsearch;
 using Mrc.Retrieval.Indexing;
+using Mrc.Retriever.Tests.Support;
 
 namespace Mrc.Retriever.Tests;
 
 /// <summary>
-/// What the official client puts on the wire for the backend's search and bulk requests, captured
-/// with the client's own in-memory request invoker (no server, no answers checked), against
-/// requests written by hand from Elasticsearch's documented multi_match and bulk formats.
+/// What the official client puts on the wire for the backend's requests, captured with the client's
+/// own in-memory request invoker (no server: every request gets an empty answer), against requests
+/// written by hand from Elasticsearch's documented multi_match, bulk, mapping and alias formats.
 /// </summary>
 public class ElasticsearchRequestTests
 {
@@ -85,5 +86,35 @@ public class ElasticsearchRequestTests
         var lines = body.TrimEnd('\n').Split('\n');
         Assert.Equal(expected.Length, lines.Length);
         for (int i = 0; i < lines.Length; i++) AssertSameJson(expected[i], lines[i]);
+    }
+
+    [Fact]
+    public async Task Build_CreatesFillsDescribesAndRefreshesTheNewIndex_ThenMovesTheAliasLast()
+    {
+        var (client, sent) = RecordingClient();
+        var server = new ElasticsearchServer(new ElasticsearchConnection(new Uri("http://localhost:9200")), client);
+        using var temp = new TempDirectory();
+        var corpus = CorpusIngest.Load(PartA.WriteArticles(temp.Path, 0, 2));
+
+        var built = await ElasticsearchIndexBuilder.BuildAsync(corpus, server, "korquad", new IndexBuildOptions { ChunkSize = 0 });
+
+        string index = built.ConcreteIndex;
+        Assert.Matches("^korquad-gen-[0-9]{8}-[0-9]{6}-[0-9]{3}$", index);
+        Assert.Equal(
+            [
+                ("PUT", $"/{index}"), ("POST", $"/{index}/_bulk"), ("PUT", $"/{index}/_mapping"), ("POST", $"/{index}/_refresh"),
+                ("GET", "/_alias/korquad"), ("POST", "/_aliases"), ("GET", "/_cat/indices/korquad-gen-*"),
+            ],
+            sent.Select(r => (r.Method, r.Path)));
+        AssertSameJson(ElasticsearchIndexBody.Create(new IndexBuildOptions().Settings).ToJsonString(), sent[0].Body);
+        Assert.Equal(2 * (int)built.Metadata.PassageCount, sent[1].Body.TrimEnd('\n').Split('\n').Length);
+        using (var meta = JsonDocument.Parse(sent[2].Body))
+        {
+            var stored = meta.RootElement.GetProperty("_meta");
+            Assert.Equal(built.Metadata, IndexMetadata.FromJson(stored.GetProperty("mrc_metadata").GetRawText(), "_meta"));
+            Assert.Equal("korean-unigram-bigram", stored.GetProperty("mrc_settings").GetProperty("analyzer").GetString());
+        }
+        // The alias had no index before (an empty answer): it is only added, in one _aliases request.
+        AssertSameJson($$"""{ "actions": [ { "add": { "index": "{{index}}", "alias": "korquad" } } ] }""", sent[5].Body);
     }
 }

@@ -15,11 +15,23 @@ namespace Mrc.Retrieval.Elasticsearch;
 /// refused credentials are <see cref="SearchServerUnavailableException"/>; a refused request is
 /// <see cref="ElasticsearchRequestException"/> with the server's reason.
 /// </summary>
-public sealed class ElasticsearchServer(ElasticsearchConnection connection)
+public sealed class ElasticsearchServer
 {
-    public ElasticsearchConnection Connection { get; } = connection ?? throw new ArgumentNullException(nameof(connection));
+    public ElasticsearchServer(ElasticsearchConnection connection)
+        : this(connection, (connection ?? throw new ArgumentNullException(nameof(connection))).CreateClient())
+    {
+    }
 
-    public ElasticsearchClient Client { get; } = connection.CreateClient();
+    /// <summary>A server reached through <paramref name="client"/> (tests give one that records its requests).</summary>
+    internal ElasticsearchServer(ElasticsearchConnection connection, ElasticsearchClient client)
+    {
+        Connection = connection;
+        Client = client;
+    }
+
+    public ElasticsearchConnection Connection { get; }
+
+    public ElasticsearchClient Client { get; }
 
     /// <summary>
     /// Sends <paramref name="body"/> to <paramref name="path"/>; the parsed answer, or null when the
