@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Grpc.Health.V1;
 using Microsoft.Extensions.Options;
 using Mrc.Contracts.V1;
 using Mrc.Retrieval.Elasticsearch;
@@ -44,6 +45,8 @@ public sealed class ElasticsearchBackendTests
         }
         var listed = Assert.Single((await client.ListIndexesAsync(new ListIndexesRequest(), Deadline)).Indexes);
         Assert.Contains("cannot be reached", listed.UnavailableReason, StringComparison.Ordinal);
+        var health = await new Health.HealthClient(server.Channel).CheckAsync(new HealthCheckRequest(), Deadline);
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.NotServing, health.Status);
     }
 
     [Fact]

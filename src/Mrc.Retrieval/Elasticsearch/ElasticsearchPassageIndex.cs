@@ -24,13 +24,24 @@ public sealed class ElasticsearchPassageIndex(ElasticsearchConnection connection
     readonly ElasticsearchServer server = new(connection);
     Live? live;
 
+    /// <summary>Why the last reload could not reach the server, until one succeeds: then the index counts as unavailable.</summary>
+    SearchServerUnavailableException? unreachable;
+
     /// <summary>The concrete index the alias points at, what it describes, and the fields queries search.</summary>
     sealed record Live(string ConcreteIndex, IndexDescription Description, IReadOnlyList<string> SearchFields);
 
     public string Location => $"{connection}, alias {alias}";
 
-    public async Task<IndexDescription> DescribeAsync(CancellationToken cancellationToken = default) =>
-        (await CurrentAsync(cancellationToken).ConfigureAwait(false)).Description;
+    /// <summary>
+    /// The description read at the last reload. While the last reload could not reach the server,
+    /// its failure instead: health, ListIndexes and GetIndexInfo then say the server is gone, as a
+    /// search would, rather than describe an index nobody can search.
+    /// </summary>
+    public async Task<IndexDescription> DescribeAsync(CancellationToken cancellationToken = default)
+    {
+        if (Volatile.Read(ref unreachable) is { } failure) throw new SearchServerUnavailableException(failure.Message, failure);
+        return (await CurrentAsync(cancellationToken).ConfigureAwait(false)).Description;
+    }
 
     public async Task<SearchResult> SearchAsync(string query, int k, ScoringSettings scoring, CancellationToken cancellationToken = default)
     {
@@ -68,9 +79,16 @@ public sealed class ElasticsearchPassageIndex(ElasticsearchConnection connection
         try
         {
             fresh = await ReadAliasAsync(cancellationToken).ConfigureAwait(false);
+            Volatile.Write(ref unreachable, null);
+        }
+        catch (SearchServerUnavailableException e)
+        {
+            Volatile.Write(ref unreachable, e);
+            throw;
         }
         catch (IndexUnavailableException)
         {
+            Volatile.Write(ref unreachable, null);
             // Not built yet, or the alias is gone or points nowhere usable: keep answering from the
             // index in use (if any), as a Lucene host does when CURRENT is missing. Requests say why.
             return false;
