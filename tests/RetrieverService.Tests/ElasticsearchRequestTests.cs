@@ -10,22 +10,52 @@ namespace Mrc.Retriever.Tests;
 
 /// <summary>
 /// What the official client puts on the wire for the backend's requests, captured with the client's
-/// own in-memory request invoker (no server: every request gets an empty answer), against requests
-/// written by hand from Elasticsearch's documented multi_match, bulk, mapping and alias formats.
+/// own in-memory request invoker (no server: every request gets an empty answer, or a canned 400
+/// where a test refuses it), against requests written by hand from Elasticsearch's documented
+/// multi_match, bulk, mapping and alias formats. Nothing here checks how a server would answer;
+/// the contract suite does that when ELASTICSEARCH_URL is set.
 /// </summary>
 public class ElasticsearchRequestTests
 {
-    /// <summary>A client whose requests go nowhere; each one's method, path and body is recorded.</summary>
-    static (ElasticsearchClient Client, List<(string Method, string Path, string Body)> Sent) RecordingClient()
+    /// <summary>
+    /// A client whose requests go nowhere; each one's method, path and body is recorded. Every request
+    /// gets an empty answer, or, when <paramref name="refuse"/> says so, Elasticsearch's 400 error.
+    /// </summary>
+    static (ElasticsearchClient Client, List<(string Method, string Path, string Body)> Sent) RecordingClient(Func<string, string, bool>? refuse = null)
     {
         var sent = new List<(string, string, string)>();
-        // The client refuses answers without Elasticsearch's product header, so the empty answer carries it.
-        var invoker = new InMemoryRequestInvoker(Encoding.UTF8.GetBytes("{}"), 200, null!, "application/json",
-            new Dictionary<string, IEnumerable<string>> { ["x-elastic-product"] = ["Elasticsearch"] });
-        var settings = new ElasticsearchClientSettings(invoker)
+        var invoker = new Answers(refuse ?? ((_, _) => false));
+        var settings = new ElasticsearchClientSettings(new SingleNodePool(new Uri("http://localhost:9200")), invoker)
             .DisableDirectStreaming(true)
             .OnRequestCompleted(call => sent.Add((call.HttpMethod.ToString(), call.Uri!.AbsolutePath, Encoding.UTF8.GetString(call.RequestBodyInBytes ?? []))));
         return (new ElasticsearchClient(settings), sent);
+    }
+
+    /// <summary>The client's in-memory invoker with two canned answers, chosen per request by method and path.</summary>
+    sealed class Answers(Func<string, string, bool> refuse) : IRequestInvoker
+    {
+        // The client refuses answers without Elasticsearch's product header, so both carry it.
+        static readonly Dictionary<string, IEnumerable<string>> Product = new() { ["x-elastic-product"] = ["Elasticsearch"] };
+        readonly InMemoryRequestInvoker accepted = new(Encoding.UTF8.GetBytes("{}"), 200, null!, "application/json", Product);
+        readonly InMemoryRequestInvoker refused = new(Encoding.UTF8.GetBytes(
+            """{"error":{"root_cause":[{"type":"mapper_parsing_exception","reason":"refused for the test"}],"type":"mapper_parsing_exception","reason":"refused for the test"},"status":400}"""),
+            400, null!, "application/json", Product);
+
+        InMemoryRequestInvoker For(Endpoint endpoint) => refuse(endpoint.Method.ToString(), endpoint.Uri.AbsolutePath) ? refused : accepted;
+
+        public ResponseFactory ResponseFactory => accepted.ResponseFactory;
+
+        public TResponse Request<TResponse>(Endpoint endpoint, BoundConfiguration boundConfiguration, PostData? postData)
+            where TResponse : TransportResponse, new() => For(endpoint).Request<TResponse>(endpoint, boundConfiguration, postData);
+
+        public Task<TResponse> RequestAsync<TResponse>(Endpoint endpoint, BoundConfiguration boundConfiguration, PostData? postData, CancellationToken cancellationToken)
+            where TResponse : TransportResponse, new() => For(endpoint).RequestAsync<TResponse>(endpoint, boundConfiguration, postData, cancellationToken);
+
+        public void Dispose()
+        {
+            ((IDisposable)accepted).Dispose();
+            ((IDisposable)refused).Dispose();
+        }
     }
 
     static void AssertSameJson(string expected, string actual)
@@ -116,5 +146,23 @@ public class ElasticsearchRequestTests
         }
         // The alias had no index before (an empty answer): it is only added, in one _aliases request.
         AssertSameJson($$"""{ "actions": [ { "add": { "index": "{{index}}", "alias": "korquad" } } ] }""", sent[5].Body);
+    }
+
+    [Fact]
+    public async Task Build_WhenAStepAfterCreatingIsRefused_DeletesTheNewIndexAndNeverTouchesTheAlias()
+    {
+        var (client, sent) = RecordingClient(refuse: (method, path) => method == "PUT" && path.EndsWith("/_mapping", StringComparison.Ordinal));
+        var server = new ElasticsearchServer(new ElasticsearchConnection(new Uri("http://localhost:9200")), client);
+        using var temp = new TempDirectory();
+        var corpus = CorpusIngest.Load(PartA.WriteArticles(temp.Path, 0, 2));
+
+        var error = await Assert.ThrowsAsync<ElasticsearchRequestException>(() =>
+            ElasticsearchIndexBuilder.BuildAsync(corpus, server, "korquad", new IndexBuildOptions { ChunkSize = 0 }));
+
+        Assert.Equal("Elasticsearch at http://localhost:9200 refused storing the index metadata (HTTP 400): refused for the test", error.Message);
+        string index = sent[0].Path.TrimStart('/');
+        Assert.Equal(
+            [("PUT", $"/{index}"), ("POST", $"/{index}/_bulk"), ("PUT", $"/{index}/_mapping"), ("DELETE", $"/{index}")],
+            sent.Select(r => (r.Method, r.Path)));
     }
 }
