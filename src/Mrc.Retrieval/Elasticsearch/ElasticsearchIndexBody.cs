@@ -166,8 +166,9 @@ public static class ElasticsearchIndexBody
     }
 
     /// <summary>
-    /// Nori with the dictionary words and every synonym (kept whole, so a synonym rule can match it);
-    /// compounds both whole and split ("mixed"), as the words field keeps whole words.
+    /// Nori with the dictionary words and every synonym (kept whole, so a synonym rule can match it),
+    /// each once (Nori refuses a dictionary that repeats a word); compounds both whole and split
+    /// ("mixed"), as the words field keeps whole words.
     /// </summary>
     static JsonObject Nori(IndexSettings settings)
     {
