@@ -12,10 +12,13 @@ public enum RetrievalBackend
     Elasticsearch,
 }
 
-/// <summary>The "Retriever:Elasticsearch" section: the server of the Elasticsearch backend.</summary>
+/// <summary>
+/// The "Retriever:Elasticsearch" section: the server of the Elasticsearch backend, bound and
+/// validated as part of <see cref="RetrieverOptions"/>.
+/// </summary>
 public sealed class ElasticsearchOptions
 {
-    public const string SectionName = "Elasticsearch";
+    public const string SectionName = $"{RetrieverOptions.SectionName}:Elasticsearch";
 
     /// <summary>The server's address, such as http://127.0.0.1:9200.</summary>
     public string Url { get; set; } = "";

@@ -127,7 +127,7 @@ public sealed class RetrieverOptions : IValidatableObject
     /// <summary>What the Elasticsearch backend cannot do with this configuration.</summary>
     IEnumerable<string> ElasticsearchProblems()
     {
-        string section = $"{SectionName}:{ElasticsearchOptions.SectionName}";
+        string section = ElasticsearchOptions.SectionName;
         if (ElasticsearchConnection.Problem(Elasticsearch.Url, Elasticsearch.ApiKey, Elasticsearch.Username, Elasticsearch.Password) is { } connection)
             yield return $"{section}: {connection} Set {section}:Url (and ApiKey, or Username and Password, when the server asks for them).";
         if (Elasticsearch.RequestTimeout <= TimeSpan.Zero)
