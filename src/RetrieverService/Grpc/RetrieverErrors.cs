@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Mrc.Retrieval.Elasticsearch;
 using Mrc.Retrieval.Lifecycle;
 using Mrc.Retrieval.Search;
 using Mrc.Retriever.Indexes;
@@ -21,6 +22,8 @@ public sealed class RetrieverErrors : IRpcErrorMap
         ScoringNotSupportedException => new Status(StatusCode.InvalidArgument, exception.Message),
         // The search server (Elasticsearch) does not answer: worth retrying later.
         SearchServerUnavailableException => new Status(StatusCode.Unavailable, exception.Message),
+        // Elasticsearch refused a request of ours (an index changed by hand, say): nothing the caller can fix; the reason is in the message.
+        ElasticsearchRequestException => new Status(StatusCode.Internal, exception.Message),
         _ => null,
     };
 }

@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 using Mrc.Contracts.V1;
+using Mrc.Retrieval.Elasticsearch;
 using Mrc.Retrieval.Lifecycle;
 using Mrc.Retrieval.Search;
 using Mrc.Retriever.Indexes;
@@ -59,7 +60,7 @@ public sealed class RetrieverGrpcService(ServedIndexes indexes, IOptions<Retriev
             {
                 entry.Info = ProtoMapping.ToIndexInfo(index, await index.Index.DescribeAsync(context.CancellationToken), options.Value);
             }
-            catch (Exception e) when (e is IndexUnavailableException or SearchServerUnavailableException)
+            catch (Exception e) when (e is IndexUnavailableException or SearchServerUnavailableException or ElasticsearchRequestException)
             {
                 entry.UnavailableReason = e.Message;
             }

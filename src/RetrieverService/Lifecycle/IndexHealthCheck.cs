@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Mrc.Retrieval.Elasticsearch;
 using Mrc.Retrieval.Lifecycle;
 using Mrc.Retrieval.Search;
 using Mrc.Retriever.Indexes;
@@ -24,7 +25,7 @@ public sealed class IndexHealthCheck(ServedIndexes indexes) : IHealthCheck
                 open.Add($"{index.Name}: {metadata.PassageCount} passages from {metadata.CorpusSource} ({metadata.Analyzer})");
                 defaultOpen |= index.IsDefault;
             }
-            catch (Exception e) when (e is IndexUnavailableException or SearchServerUnavailableException)
+            catch (Exception e) when (e is IndexUnavailableException or SearchServerUnavailableException or ElasticsearchRequestException)
             {
                 closed.Add($"{index.Name}: {e.Message}");
             }
