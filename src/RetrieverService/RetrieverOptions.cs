@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Mrc.Core.Data;
+using Mrc.Retrieval.Elasticsearch;
 using Mrc.Retrieval.Search;
 using Mrc.Retrieval.Settings;
 
@@ -13,10 +14,20 @@ public sealed class RetrieverOptions : IValidatableObject
     /// <summary>The name of the index at <see cref="IndexPath"/>, the one a request without an index name searches.</summary>
     public const string DefaultIndexName = "default";
 
-    /// <summary>Index folder written by <c>mrc index build --out DIR</c> (absolute, or relative to the working directory): the default index.</summary>
+    /// <summary>What holds the indexes: Lucene index folders searched in-process (the default), or an Elasticsearch server.</summary>
+    public RetrievalBackend Backend { get; set; } = RetrievalBackend.Lucene;
+
+    /// <summary>The server when <see cref="Backend"/> is Elasticsearch.</summary>
+    public ElasticsearchOptions Elasticsearch { get; set; } = new();
+
+    /// <summary>
+    /// The default index: a folder written by <c>mrc index build --out DIR</c> (absolute, or relative to
+    /// the working directory), or with the Elasticsearch backend the alias written by
+    /// <c>mrc index build --backend elasticsearch --index NAME</c>.
+    /// </summary>
     public string IndexPath { get; set; } = "";
 
-    /// <summary>More indexes, by name (lower-case letters, digits, '-' and '_'): name → index folder. Requests choose one with their <c>index</c> field.</summary>
+    /// <summary>More indexes, by name (lower-case letters, digits, '-' and '_'): name → index folder (or Elasticsearch alias). Requests choose one with their <c>index</c> field.</summary>
     public Dictionary<string, string> Indexes { get; set; } = [];
 
     /// <summary>
@@ -67,8 +78,14 @@ public sealed class RetrieverOptions : IValidatableObject
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         string section = SectionName;
+        if (!Enum.IsDefined(Backend))
+            yield return Fail($"{section}:Backend must be Lucene or Elasticsearch.");
         if (string.IsNullOrWhiteSpace(IndexPath))
-            yield return Fail($"{section}:IndexPath is not set: point it at a folder built with `mrc index build --out DIR`.");
+            yield return Fail(Backend == RetrievalBackend.Elasticsearch
+                ? $"{section}:IndexPath is not set: give the alias built with `mrc index build --backend elasticsearch --index NAME`."
+                : $"{section}:IndexPath is not set: point it at a folder built with `mrc index build --out DIR`.");
+        if (Backend == RetrievalBackend.Elasticsearch)
+            foreach (var problem in ElasticsearchProblems()) yield return Fail(problem);
         foreach (var (name, path) in Indexes)
         {
             if (name == DefaultIndexName)
@@ -106,6 +123,22 @@ public sealed class RetrieverOptions : IValidatableObject
     }
 
     static ValidationResult Fail(string message) => new(message);
+
+    /// <summary>What the Elasticsearch backend cannot do with this configuration.</summary>
+    IEnumerable<string> ElasticsearchProblems()
+    {
+        string section = ElasticsearchOptions.SectionName;
+        if (ElasticsearchConnection.Problem(Elasticsearch.Url, Elasticsearch.ApiKey, Elasticsearch.Username, Elasticsearch.Password) is { } connection)
+            yield return $"{section}: {connection} Set {section}:Url (and ApiKey, or Username and Password, when the server asks for them).";
+        if (Elasticsearch.RequestTimeout <= TimeSpan.Zero)
+            yield return $"{section}:RequestTimeout must be positive, not {Elasticsearch.RequestTimeout}.";
+        foreach (var (name, alias) in AllIndexes())
+            if (!string.IsNullOrWhiteSpace(alias) && ElasticsearchIndexBuilder.AliasProblem(alias) is { } problem)
+                yield return $"{(name == DefaultIndexName ? $"{SectionName}:IndexPath" : $"{SectionName}:Indexes:{name}")} is not an Elasticsearch index name: {problem}";
+        // Elasticsearch fixes the similarity and its k1/b in the index mapping when the index is built.
+        if (Similarity is not null || K1 is not null || B is not null)
+            yield return $"{SectionName}:Similarity, K1 and B cannot be set with the Elasticsearch backend: it scores with the BM25 k1 and b of each index's settings. Rebuild the index with other bm25 settings instead.";
+    }
 
     static bool IsIndexName(string name) =>
         name.Length is >= 1 and <= 64 && char.IsAsciiLetterLower(name[0]) | char.IsAsciiDigit(name[0])

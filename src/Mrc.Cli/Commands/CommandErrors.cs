@@ -1,11 +1,14 @@
 using Grpc.Core;
 using Mrc.Core.Data;
+using Mrc.Retrieval.Elasticsearch;
+using Mrc.Retrieval.Search;
 
 namespace Mrc.Cli.Commands;
 
 /// <summary>
 /// Turns expected failures into one readable line on stderr and an exit code, instead of a stack
-/// trace: unreadable or malformed input files and bad options exit 2, a server's refusal exits 3.
+/// trace: unreadable or malformed input files and bad options exit 2, a server's refusal (or a server
+/// that cannot be reached) exits 3.
 /// </summary>
 internal static class CommandErrors
 {
@@ -21,6 +24,12 @@ internal static class CommandErrors
         catch (RpcException e)
         {
             await console.Error.WriteLineAsync($"error: {e.StatusCode}: {e.Status.Detail}");
+            return ServerRefused;
+        }
+        catch (Exception e) when (e is SearchServerUnavailableException or ElasticsearchRequestException)
+        {
+            // An Elasticsearch server that cannot be reached or refused a request; the message says which and why.
+            await console.Error.WriteLineAsync($"error: {e.Message}");
             return ServerRefused;
         }
         catch (DataFormatException e)

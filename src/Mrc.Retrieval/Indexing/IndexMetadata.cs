@@ -38,8 +38,28 @@ public sealed record IndexMetadata
         // Written beside and then renamed, so a crash never leaves half a file under the real name.
         string path = Path.Combine(directory, FileName);
         string temporary = path + ".tmp";
-        File.WriteAllText(temporary, JsonSerializer.Serialize(this, JsonOptions));
+        File.WriteAllText(temporary, ToJson());
         File.Move(temporary, path, overwrite: true);
+    }
+
+    /// <summary>The metadata as <c>metadata.json</c> holds it (and an Elasticsearch index's <c>_meta</c>).</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
+
+    /// <summary>Reads <see cref="ToJson"/>'s form; <paramref name="source"/> names where it came from in messages.</summary>
+    public static IndexMetadata FromJson(string json, string source)
+    {
+        try
+        {
+            var metadata = JsonSerializer.Deserialize<IndexMetadata>(json, JsonOptions)
+                ?? throw new InvalidDataException($"{source} is empty.");
+            if (metadata.Format != CurrentFormat)
+                throw new InvalidDataException($"{source} has format {metadata.Format}; this build reads format {CurrentFormat}.");
+            return metadata;
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{source} is not valid index metadata: {e.Message}", e);
+        }
     }
 
     /// <summary>Reads the metadata of an index generation; <see cref="InvalidDataException"/> when it is missing or unreadable.</summary>
@@ -47,17 +67,6 @@ public sealed record IndexMetadata
     {
         string path = Path.Combine(directory, FileName);
         if (!File.Exists(path)) throw new InvalidDataException($"{path} is missing.");
-        try
-        {
-            var metadata = JsonSerializer.Deserialize<IndexMetadata>(File.ReadAllText(path), JsonOptions)
-                ?? throw new InvalidDataException($"{path} is empty.");
-            if (metadata.Format != CurrentFormat)
-                throw new InvalidDataException($"{path} has format {metadata.Format}; this build reads format {CurrentFormat}.");
-            return metadata;
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{path} is not valid index metadata: {e.Message}", e);
-        }
+        return FromJson(File.ReadAllText(path), path);
     }
 }

@@ -25,13 +25,10 @@ internal static class ProtoMapping
         return response;
     }
 
-    /// <summary>What the live generation of <paramref name="index"/> holds, with the scoring searches use by default.</summary>
-    public static IndexInfo ToIndexInfo(ServedIndex index, RetrieverOptions options)
+    /// <summary>What the live build of <paramref name="index"/> holds (<paramref name="description"/>), with the scoring searches use by default.</summary>
+    public static IndexInfo ToIndexInfo(ServedIndex index, IndexDescription description, RetrieverOptions options)
     {
-        using var lease = index.Host.Acquire();
-        var metadata = lease.Index.Metadata;
-        var settings = lease.Index.Settings;
-        var scoring = lease.Index.Scoring;
+        var (metadata, settings, scoring) = description;
         return new IndexInfo
         {
             Name = index.Name,

@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Mrc.Retrieval.Elasticsearch;
 using Mrc.Retrieval.Lifecycle;
 using Mrc.Retrieval.Search;
 using Mrc.Retriever.Indexes;
@@ -17,6 +18,12 @@ public sealed class RetrieverErrors : IRpcErrorMap
         UnknownIndexException => new Status(StatusCode.NotFound, exception.Message),
         // A query of stop characters only: the caller must send words.
         QueryHasNoTermsException => new Status(StatusCode.InvalidArgument, exception.Message),
+        // Per-request k1/b on an engine that fixes them at build time: the caller must leave them unset.
+        ScoringNotSupportedException => new Status(StatusCode.InvalidArgument, exception.Message),
+        // The search server (Elasticsearch) does not answer: worth retrying later.
+        SearchServerUnavailableException => new Status(StatusCode.Unavailable, exception.Message),
+        // Elasticsearch refused a request of ours (an index changed by hand, say): nothing the caller can fix; the reason is in the message.
+        ElasticsearchRequestException => new Status(StatusCode.Internal, exception.Message),
         _ => null,
     };
 }

@@ -1,47 +1,56 @@
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 using Mrc.Contracts.V1;
+using Mrc.Retrieval.Elasticsearch;
 using Mrc.Retrieval.Lifecycle;
+using Mrc.Retrieval.Search;
 using Mrc.Retriever.Indexes;
 
 namespace Mrc.Retriever.Grpc;
 
 /// <summary>
-/// mrc.v1.Retriever: validates the request, picks the named index, calls its searcher, maps the
-/// result back. The domain's expected failures become statuses in <see cref="RetrieverErrors"/>.
+/// mrc.v1.Retriever: validates the request, picks the named index, searches it, maps the result
+/// back. The same for every backend; the domain's expected failures become statuses in
+/// <see cref="RetrieverErrors"/>.
 /// </summary>
 public sealed class RetrieverGrpcService(ServedIndexes indexes, IOptions<RetrieverOptions> options) : Contracts.V1.Retriever.RetrieverBase
 {
-    public override Task<RetrieveResponse> Retrieve(RetrieveRequest request, ServerCallContext context)
+    public override async Task<RetrieveResponse> Retrieve(RetrieveRequest request, ServerCallContext context)
     {
         var limits = options.Value;
-        var searcher = indexes.Get(request.Index).Searcher;
+        var index = indexes.Get(request.Index).Index;
         RequestValidation.Query(request.Query, limits, "query");
         int k = RequestValidation.TopK(request.TopK, limits);
-        var scoring = RequestValidation.Scoring(request.Options, searcher.Defaults);
-        var result = searcher.Search(request.Query, k, scoring);
-        return Task.FromResult(ProtoMapping.ToResponse(result));
+        var description = await index.DescribeAsync(context.CancellationToken);
+        var scoring = RequestValidation.Scoring(request.Options, description.Scoring);
+        var result = await index.SearchAsync(request.Query, k, scoring, context.CancellationToken);
+        return ProtoMapping.ToResponse(result);
     }
 
-    public override Task<RetrieveBatchResponse> RetrieveBatch(RetrieveBatchRequest request, ServerCallContext context)
+    public override async Task<RetrieveBatchResponse> RetrieveBatch(RetrieveBatchRequest request, ServerCallContext context)
     {
         var limits = options.Value;
-        var searcher = indexes.Get(request.Index).Searcher;
+        var index = indexes.Get(request.Index).Index;
         RequestValidation.BatchSize(request.Queries.Count, limits);
         for (int i = 0; i < request.Queries.Count; i++)
             RequestValidation.Query(request.Queries[i], limits, $"queries[{i}]");
         int k = RequestValidation.TopK(request.TopK, limits);
-        var scoring = RequestValidation.Scoring(request.Options, searcher.Defaults);
-        var results = searcher.BatchSearch(request.Queries, k, limits.BatchParallelism, scoring, context.CancellationToken);
+        var description = await index.DescribeAsync(context.CancellationToken);
+        var scoring = RequestValidation.Scoring(request.Options, description.Scoring);
+        var results = await index.BatchSearchAsync(request.Queries, k, scoring, context.CancellationToken);
         var response = new RetrieveBatchResponse();
         foreach (var result in results) response.Results.Add(ProtoMapping.ToResponse(result));
-        return Task.FromResult(response);
+        return response;
     }
 
-    public override Task<IndexInfo> GetIndexInfo(GetIndexInfoRequest request, ServerCallContext context) =>
-        Task.FromResult(ProtoMapping.ToIndexInfo(indexes.Get(request.Index), options.Value));
+    public override async Task<IndexInfo> GetIndexInfo(GetIndexInfoRequest request, ServerCallContext context)
+    {
+        var index = indexes.Get(request.Index);
+        var description = await index.Index.DescribeAsync(context.CancellationToken);
+        return ProtoMapping.ToIndexInfo(index, description, options.Value);
+    }
 
-    public override Task<ListIndexesResponse> ListIndexes(ListIndexesRequest request, ServerCallContext context)
+    public override async Task<ListIndexesResponse> ListIndexes(ListIndexesRequest request, ServerCallContext context)
     {
         var response = new ListIndexesResponse();
         foreach (var index in indexes.All)
@@ -49,14 +58,14 @@ public sealed class RetrieverGrpcService(ServedIndexes indexes, IOptions<Retriev
             var entry = new IndexEntry { Name = index.Name, IsDefault = index.IsDefault };
             try
             {
-                entry.Info = ProtoMapping.ToIndexInfo(index, options.Value);
+                entry.Info = ProtoMapping.ToIndexInfo(index, await index.Index.DescribeAsync(context.CancellationToken), options.Value);
             }
-            catch (IndexUnavailableException e)
+            catch (Exception e) when (e is IndexUnavailableException or SearchServerUnavailableException or ElasticsearchRequestException)
             {
                 entry.UnavailableReason = e.Message;
             }
             response.Indexes.Add(entry);
         }
-        return Task.FromResult(response);
+        return response;
     }
 }

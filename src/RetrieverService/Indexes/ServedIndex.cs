@@ -1,18 +1,17 @@
-using Mrc.Retrieval.Lifecycle;
 using Mrc.Retrieval.Search;
 using Mrc.Retrieval.Settings;
 
 namespace Mrc.Retriever.Indexes;
 
 /// <summary>
-/// One index the service answers from: its name, the host that keeps its live generation open and
-/// swaps in rebuilds, a searcher over it, and the settings it is expected to have been built with.
+/// One index the service answers from: its name, the index itself (a Lucene folder or an
+/// Elasticsearch alias, which swaps in rebuilds on reload), and the settings it is expected to have
+/// been built with.
 /// </summary>
-public sealed class ServedIndex(string name, IndexHost host, IndexSettings? expected, bool isDefault)
+public sealed class ServedIndex(string name, IPassageIndex index, IndexSettings? expected, bool isDefault)
 {
     public string Name { get; } = name;
-    public IndexHost Host { get; } = host;
-    public PassageSearcher Searcher { get; } = new(host);
+    public IPassageIndex Index { get; } = index;
     public bool IsDefault { get; } = isDefault;
 
     /// <summary>The settings file configured for this index (Retriever:ExpectedSettings), if any.</summary>

@@ -1,10 +1,15 @@
 using Microsoft.Extensions.Options;
+using Mrc.Retrieval.Elasticsearch;
 using Mrc.Retrieval.Lifecycle;
+using Mrc.Retrieval.Search;
 using Mrc.Retrieval.Settings;
 
 namespace Mrc.Retriever.Indexes;
 
-/// <summary>Every index of Retriever:IndexPath and Retriever:Indexes, by name; an empty name is the default index.</summary>
+/// <summary>
+/// Every index of Retriever:IndexPath and Retriever:Indexes, by name; an empty name is the default
+/// index. Retriever:Backend decides what they are: Lucene folders or Elasticsearch aliases.
+/// </summary>
 public sealed class ServedIndexes : IDisposable
 {
     readonly Dictionary<string, ServedIndex> byName = new(StringComparer.Ordinal);
@@ -17,8 +22,10 @@ public sealed class ServedIndexes : IDisposable
         foreach (var (name, path) in config.AllIndexes())
         {
             var expected = config.ExpectedSettings.TryGetValue(name, out var file) ? IndexSettingsFile.Load(file) : null;
-            var host = new IndexHost(path, config.ScoringOverride, loggers.CreateLogger<IndexHost>());
-            byName.Add(name, new ServedIndex(name, host, expected, name == RetrieverOptions.DefaultIndexName));
+            IPassageIndex index = config.Backend == RetrievalBackend.Elasticsearch
+                ? new ElasticsearchPassageIndex(config.Elasticsearch.ToConnection(), path, config.BatchParallelism)
+                : new LucenePassageIndex(new IndexHost(path, config.ScoringOverride, loggers.CreateLogger<IndexHost>()), config.BatchParallelism);
+            byName.Add(name, new ServedIndex(name, index, expected, name == RetrieverOptions.DefaultIndexName));
         }
         All = [.. byName.Values];
     }
@@ -36,7 +43,7 @@ public sealed class ServedIndexes : IDisposable
 
     public void Dispose()
     {
-        foreach (var index in All) index.Host.Dispose();
+        foreach (var index in All) index.Index.Dispose();
     }
 }
 

@@ -1,16 +1,18 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Mrc.Retrieval.Elasticsearch;
 using Mrc.Retrieval.Lifecycle;
+using Mrc.Retrieval.Search;
 using Mrc.Retriever.Indexes;
 
 namespace Mrc.Retriever.Lifecycle;
 
 /// <summary>
-/// Healthy while every served index is open; Degraded while the default one is but another is not;
+/// Healthy while every served index is open (and, on Elasticsearch, the server answers); Degraded while the default one is but another is not;
 /// Unhealthy (the gRPC health service reports NOT_SERVING) while the default index is not open.
 /// </summary>
 public sealed class IndexHealthCheck(ServedIndexes indexes) : IHealthCheck
 {
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         var open = new List<string>();
         var closed = new List<string>();
@@ -19,20 +21,18 @@ public sealed class IndexHealthCheck(ServedIndexes indexes) : IHealthCheck
         {
             try
             {
-                using var lease = index.Host.Acquire();
-                var metadata = lease.Index.Metadata;
+                var metadata = (await index.Index.DescribeAsync(cancellationToken)).Metadata;
                 open.Add($"{index.Name}: {metadata.PassageCount} passages from {metadata.CorpusSource} ({metadata.Analyzer})");
                 defaultOpen |= index.IsDefault;
             }
-            catch (IndexUnavailableException e)
+            catch (Exception e) when (e is IndexUnavailableException or SearchServerUnavailableException or ElasticsearchRequestException)
             {
                 closed.Add($"{index.Name}: {e.Message}");
             }
         }
         string description = string.Join("; ", closed.Concat(open));
-        return Task.FromResult(
-            closed.Count == 0 ? HealthCheckResult.Healthy(description)
+        return closed.Count == 0 ? HealthCheckResult.Healthy(description)
             : defaultOpen ? HealthCheckResult.Degraded(description)
-            : HealthCheckResult.Unhealthy(description));
+            : HealthCheckResult.Unhealthy(description);
     }
 }
