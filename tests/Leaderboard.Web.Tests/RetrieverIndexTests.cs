@@ -131,6 +131,32 @@ public sealed class RetrieverIndexTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task OnceASetHasAModelRun_ItsIndexIsFixed_WhileItsScheduleCanStillChange()
+    {
+        var admin = Admin(host);
+        await admin.CreateEvaluationSetAsync(NewSet("korean-wiki", "wiki"));
+        var (_, token) = await host.Get<TeamService>().CreateAsync("알파");
+        Assert.Equal(SubmissionState.Succeeded, (await RunToEndAsync(host.Client(token), "korean-wiki")).State);
+
+        var refused = await Assert.ThrowsAsync<RpcException>(async () =>
+            await admin.UpdateEvaluationSetAsync(new UpdateEvaluationSetRequest { Name = "korean-wiki", RetrieverIndex = "", FinalSubmissionLimit = 3 }));
+        Assert.Equal(StatusCode.FailedPrecondition, refused.StatusCode);
+        Assert.Equal(
+            "Evaluation set \"korean-wiki\" already has 1 model run(s) read against index \"wiki\"; its index cannot change, " +
+            "so that all its runs stay comparable. Register a new set for another index.", refused.Status.Detail);
+        long setId = (await host.Get<EvaluationSetService>().GetAsync("korean-wiki")).Id;
+        var korean = await Assert.ThrowsAsync<LeaderboardException>(() => host.Get<EvaluationSetService>()
+            .UpdateAsync(setId, new SetSchedule(null, null, 2), "default-news"));
+        Assert.Equal(
+            "평가 세트 \"korean-wiki\"에는 이미 \"wiki\" 색인으로 읽은 모델 실행이 1개 있어 색인을 바꿀 수 없습니다. 다른 색인을 쓰려면 새 평가 세트를 등록하세요.",
+            korean.Korean);
+
+        // Nothing changed, and the same index or a schedule change alone is still accepted.
+        var kept = await admin.UpdateEvaluationSetAsync(new UpdateEvaluationSetRequest { Name = "korean-wiki", RetrieverIndex = "wiki", FinalSubmissionLimit = 3 });
+        Assert.Equal(("wiki", 3), (kept.RetrieverIndex, kept.FinalSubmissionLimit));
+    }
+
+    [Fact]
     public async Task TheBrowsersRefusal_IsKorean_AndNamesTheIndexAndTheOnesServed()
     {
         var refused = await Assert.ThrowsAsync<LeaderboardException>(() => host.Get<EvaluationSetService>()

@@ -144,7 +144,11 @@ public sealed class EvaluationSetService(
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var set = await db.EvaluationSets.FirstOrDefaultAsync(s => s.Id == setId, cancellationToken) ?? throw Missing(setId);
         retrieverIndex = keepIndex ? set.RetrieverIndex : RetrieverIndexCheck.Normalize(retrieverIndex);
-        if (retrieverIndex != set.RetrieverIndex) await indexes.EnsureServedAsync(retrieverIndex, cancellationToken);
+        if (retrieverIndex != set.RetrieverIndex)
+        {
+            await RefuseIndexChangeAfterModelRunsAsync(db, set, cancellationToken);
+            await indexes.EnsureServedAsync(retrieverIndex, cancellationToken);
+        }
         set.RetrieverIndex = retrieverIndex;
         set.OpensAt = schedule.OpensAt;
         set.ClosesAt = schedule.ClosesAt;
@@ -152,6 +156,25 @@ public sealed class EvaluationSetService(
         await db.SaveChangesAsync(cancellationToken);
         return ToInfo(set);
     }
+
+    /// <summary>
+    /// A set's model runs are ranked against each other, so they must all have been read against one
+    /// index: once a model run exists, the index is fixed (register a new set to use another).
+    /// </summary>
+    static async Task RefuseIndexChangeAfterModelRunsAsync(LeaderboardDbContext db, EvaluationSet set, CancellationToken cancellationToken)
+    {
+        int runs = await db.Submissions.CountAsync(s => s.EvaluationSetId == set.Id && s.Kind == SubmissionKind.ModelRun, cancellationToken);
+        if (runs > 0)
+            throw new LeaderboardException(LeaderboardError.FailedPrecondition,
+                $"Evaluation set \"{set.Name}\" already has {runs} model run(s) read against {IndexName(set.RetrieverIndex)}; " +
+                "its index cannot change, so that all its runs stay comparable. Register a new set for another index.",
+                $"평가 세트 \"{set.Name}\"에는 이미 {IndexLabel(set.RetrieverIndex)}으로 읽은 모델 실행이 {runs}개 있어 색인을 바꿀 수 없습니다. " +
+                "다른 색인을 쓰려면 새 평가 세트를 등록하세요.");
+    }
+
+    static string IndexName(string? index) => index is null ? "the retriever's default index" : $"index \"{index}\"";
+
+    static string IndexLabel(string? index) => index is null ? "기본 색인" : $"\"{index}\" 색인";
 
     /// <summary>Shows (or hides again) private scores and private gold answers to teams.</summary>
     public async Task SetPrivateRevealedAsync(long setId, bool revealed, CancellationToken cancellationToken = default)
