@@ -1,4 +1,5 @@
 using Mrc.Core.Runs;
+using Mrc.Tests;
 using Mrc.Training.Tests;
 
 namespace Mrc.Cli.Tests;
@@ -54,6 +55,27 @@ public sealed class TrainConfigCommandTests(TinyTrainingSetup setup) : IClassFix
         Assert.Contains("stage 'train': 2 steps", first.Error, StringComparison.Ordinal);
         Assert.Equal(File.ReadAllBytes(Path.Combine(firstOut, "model.safetensors")),
             File.ReadAllBytes(Path.Combine(work, "second", "model.safetensors")));
+    }
+
+    [Fact]
+    public async Task FlagDrivenTrainReader_SavesARunYaml_ThatRepeatsTheRun()
+    {
+        string work = NewFolder("flag-run");
+        string first = Path.Combine(work, "first"), second = Path.Combine(work, "second");
+        string shipped = Path.Combine(TestData.RepositoryRoot, "models", "ko-reader-small", "1");
+
+        var flags = await InProcessCli.RunAsync("train", "reader", "--train", setup.TrainFile, "--model", shipped, "--out", first,
+            "--max-steps", "2", "--batch-size", "2", "--max-seq-length", "64", "--doc-stride", "16", "--learning-rate", "1e-3",
+            "--device", "cpu", "--runs-dir", Path.Combine(work, "runs"), "--run-name", "flags");
+        string saved = Path.Combine(first, "run.yaml");
+        var repeated = await InProcessCli.RunAsync("train", "--config", saved, "--set", $"out={second}");
+
+        Assert.True(flags.Exit == 0, flags.Error);
+        Assert.True(repeated.Exit == 0, repeated.Error);
+        string yaml = File.ReadAllText(saved);
+        foreach (string line in new[] { $"model: \"{Path.GetFullPath(shipped)}\"", "max_steps: 2", "learning_rate: 0.001", "name: \"flags\"" })
+            Assert.True(yaml.Contains(line, StringComparison.Ordinal), $"run.yaml lacks '{line}':\n{yaml}");
+        Assert.Equal(File.ReadAllBytes(Path.Combine(first, "model.safetensors")), File.ReadAllBytes(Path.Combine(second, "model.safetensors")));
     }
 
     [Theory]

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Mrc.Core.Runs;
+using Mrc.Training.Stages;
 using Mrc.Training.Tracking;
 
 namespace Mrc.Cli.Commands;
@@ -27,6 +28,12 @@ internal sealed class RunTracking
         command.Options.Add(RunName);
         command.Options.Add(Tags);
     }
+
+    /// <summary>Where and under which name a flag-driven run is recorded, as its run.yaml says it.</summary>
+    public TrackingSettings Settings(ParseResult parse, string output) => new(
+        Path.GetFullPath(parse.GetValue(RunsFolder)!),
+        parse.GetValue(RunName) ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(output))),
+        parse.GetValue(Tags) ?? []);
 
     public T Run<T>(ParseResult parse, CliConsole console, string kind, object options, string output, Func<IRunTracker, T> train)
     {

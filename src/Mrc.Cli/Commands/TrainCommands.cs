@@ -1,8 +1,10 @@
 using System.CommandLine;
 using Mrc.Core.Runs;
 using Mrc.Training;
+using Mrc.Training.Configuration;
 using Mrc.Training.MaskedLm;
 using Mrc.Training.ReaderTraining;
+using Mrc.Training.Stages;
 
 namespace Mrc.Cli.Commands;
 
@@ -101,6 +103,7 @@ internal static class TrainCommands
             options.Validate();
             var result = tracking.Run(parse, console, RunKinds.Reader, options, options.OutputFolder,
                 tracker => new ReaderTrainer(options, ProgressPrinter.For(console), tracker).Run(cancellation));
+            RunConfigWriter.Save(RunPlan.OfSingleStage(options, tracking.Settings(parse, options.OutputFolder)), options.OutputFolder);
             string scores = result.Best is { } best ? $"; best validation EM {best.ExactMatch:F2} F1 {best.F1:F2} at step {result.BestStep}" : "";
             await console.Out.WriteLineAsync(
                 $"trained {result.Steps} steps in {result.Duration.TotalMinutes:F1} min; final loss {result.FinalLoss:F4}{scores}; saved to {options.OutputFolder}");
@@ -156,6 +159,7 @@ internal static class TrainCommands
             options.Validate();
             var result = tracking.Run(parse, console, RunKinds.Mlm, options, options.OutputFolder,
                 tracker => new MlmTrainer(options, ProgressPrinter.For(console), tracker).Run(cancellation));
+            RunConfigWriter.Save(RunPlan.OfSingleStage(options, tracking.Settings(parse, options.OutputFolder)), options.OutputFolder);
             await console.Out.WriteLineAsync(
                 $"trained {result.Steps} steps on {result.Sequences} sequences in {result.Duration.TotalMinutes:F1} min; final loss {result.FinalLoss:F4}; saved to {options.OutputFolder}");
             return 0;

@@ -40,6 +40,27 @@ public sealed record RunPlan(
     IReadOnlyList<PlannedStage> Configured,
     IReadOnlyList<PlannedStage> Stages)
 {
+    /// <summary>
+    /// The one-stage plan a flag-driven <c>mrc train reader</c> ran, so that its model folder gets the
+    /// same <c>run.yaml</c> a configured run writes, and <c>mrc train --config run.yaml</c> repeats it.
+    /// </summary>
+    public static RunPlan OfSingleStage(ReaderTrainingOptions reader, TrackingSettings tracking)
+    {
+        var stage = new PlannedStage(StageNameOf(reader.OutputFolder), reader, null);
+        return new RunPlan(new RunStart(reader.ModelFolder, null, null), reader.OutputFolder, reader.Device ?? "auto", reader.Head,
+            reader.Resume, Mix: false, tracking, [stage], [stage]);
+    }
+
+    /// <summary>The one-stage plan a flag-driven <c>mrc train mlm</c> ran (see the reader overload).</summary>
+    public static RunPlan OfSingleStage(MlmTrainingOptions mlm, TrackingSettings tracking)
+    {
+        var stage = new PlannedStage(StageNameOf(mlm.OutputFolder), null, mlm);
+        return new RunPlan(new RunStart(mlm.ModelFolder, mlm.ConfigFile, mlm.TokenizerFolder), mlm.OutputFolder, mlm.Device ?? "auto",
+            Head: "linear", Resume: false, Mix: false, tracking, [stage], [stage]);
+    }
+
+    static string StageNameOf(string outputFolder) => Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(outputFolder)));
+
     /// <summary>Intermediate stage outputs, the assembled fresh start model and the mixed training set: <c>OUT.stages/</c>.</summary>
     public static string StagesFolderOf(string outputFolder) =>
         Path.TrimEndingDirectorySeparator(Path.GetFullPath(outputFolder)) + ".stages";
