@@ -7,9 +7,19 @@ namespace Mrc.Core.Data;
 /// </summary>
 public static class CorpusReader
 {
-    public static IReadOnlyList<CorpusDocument> Load(string path)
+    public static IReadOnlyList<CorpusDocument> Load(string path) =>
+        path.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase) ? [.. ReadJsonl(path)] : LoadJson(path);
+
+    /// <summary>
+    /// The documents one at a time: a JSON Lines file is read line by line and never held whole, so
+    /// a corpus of millions of passages costs the memory of one line; the JSON forms are one JSON
+    /// document each and are parsed whole, as <see cref="Load"/> does.
+    /// </summary>
+    public static IEnumerable<CorpusDocument> Read(string path) =>
+        path.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase) ? ReadJsonl(path) : LoadJson(path);
+
+    static IReadOnlyList<CorpusDocument> LoadJson(string path)
     {
-        if (path.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase)) return LoadJsonl(path);
         var bytes = File.ReadAllBytes(path);
         using var document = JsonNodeReader.Parse(path, bytes);
         var root = new JsonNodeReader(path, document.RootElement, "$").Object();
@@ -45,18 +55,16 @@ public static class CorpusReader
         return documents;
     }
 
-    static List<CorpusDocument> LoadJsonl(string path)
+    static IEnumerable<CorpusDocument> ReadJsonl(string path)
     {
-        var documents = new List<CorpusDocument>();
         foreach (var (line, utf8) in JsonLines.Read(path))
         {
             using var document = JsonNodeReader.Parse(path, utf8, line);
             var node = new JsonNodeReader(path, document.RootElement, "$", line).Object();
-            documents.Add(new CorpusDocument(
+            yield return new CorpusDocument(
                 node.Required("id").StringOrNumber(),
                 node.Optional("title")?.String() ?? "",
-                node.Required("text").String()));
+                node.Required("text").String());
         }
-        return documents;
     }
 }
