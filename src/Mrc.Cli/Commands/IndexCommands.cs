@@ -85,7 +85,7 @@ internal static class IndexCommands
     }
 
     /// <summary>The settings file's content, or the defaults with the analyzer named on the command line.</summary>
-    static IndexSettings ReadSettings(FileInfo? file, string? analyzer)
+    internal static IndexSettings ReadSettings(FileInfo? file, string? analyzer)
     {
         if (file is null) return analyzer is null ? IndexSettings.Default : IndexSettings.Default with { Analyzer = analyzer };
         if (analyzer is not null)
