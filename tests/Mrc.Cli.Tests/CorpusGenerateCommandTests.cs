@@ -34,8 +34,8 @@ public sealed class CorpusGenerateCommandTests : IDisposable
     }
 
     Task<(int Exit, string Out, string Error)> Generate(string output, int passages, int seed, params string[] more) =>
-        InProcessCli.RunAsync(["corpus", "generate", "--dataset", Dataset, "--sentences", Klue, "--passages", passages.ToString(),
-            "--seed", seed.ToString(), "--out", output, .. more]);
+        InProcessCli.RunAsync(["corpus", "generate", "--dataset", Dataset, "--sentences", Klue, "--passages", passages.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--seed", seed.ToString(System.Globalization.CultureInfo.InvariantCulture), "--out", output, .. more]);
 
     static List<JsonElement> Lines(string path) =>
         [.. File.ReadLines(path).Select(l => JsonDocument.Parse(l).RootElement.Clone())];

@@ -17,7 +17,7 @@ public readonly record struct ScaleCorpusProgress(long Written, long Total, Time
 /// checked. Every other passage is 3 to 8 sentences drawn at random, with repetition, from a pool:
 /// the sentences of the first half's paragraphs plus those of any other Korean text files given
 /// (the KLUE dev files), without the sentences that occur in a gold paragraph, so that no generated
-/// passage holds part of an answer's evidence. Its title is a first-half article title drawn at random.
+/// passage holds part of an answer's evidence; a sentence without a final mark gets a full stop. Its title is a first-half article title drawn at random.
 /// </para>
 /// <para>
 /// Everything is drawn from one <see cref="Random"/> seeded with the seed, so a seed and the same
@@ -91,7 +91,7 @@ public sealed class ScaleCorpusGenerator
         var pool = new List<string>();
         foreach (var sentence in poolSources.SelectMany(SentencesOf).Concat(moreSentences.SelectMany(SentencesOf)))
             if (sentence.Length >= MinSentenceChars && HasHangul(sentence) && !goldSentences.Contains(sentence) && seen.Add(sentence))
-                pool.Add(sentence);
+                pool.Add(Ended(sentence));
         if (pool.Count == 0) throw new ArgumentException("No Korean sentences to draw passages from: the first half of the dataset's articles and the sentence files gave none.");
         if (titles.Count == 0) titles.Add("생성된 문서");
         return new ScaleCorpusGenerator(questions, gold, pool, titles);
@@ -200,6 +200,9 @@ public sealed class ScaleCorpusGenerator
     }
 
     static readonly JsonWriterOptions LineOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, Indented = false };
+
+    /// <summary>A sentence ends with a mark (KLUE's often do not), so that sentences stay apart once joined.</summary>
+    static string Ended(string sentence) => sentence[^1] is '.' or '?' or '!' ? sentence : sentence + ".";
 
     static IEnumerable<string> SentencesOf(string text) => SentenceSpans.Find(text).Select(s => text.Substring(s.Start, s.Length));
 
