@@ -59,6 +59,7 @@ internal static class ScaleBenchCommand
             options.Validate();
 
             var workFolder = parse.GetValue(work)?.FullName ?? Path.Combine(Path.GetTempPath(), "mrc-bench-scale-" + Guid.NewGuid().ToString("N")[..8]);
+            bool workIsNew = !Directory.Exists(workFolder);
             var results = new List<ScaleMeasurement>();
             foreach (int size in counts)
             {
@@ -79,7 +80,7 @@ internal static class ScaleBenchCommand
                     if (!parse.GetValue(keep) && Directory.Exists(indexDirectory)) Directory.Delete(indexDirectory, recursive: true);
                 }
             }
-            if (!parse.GetValue(keep) && Directory.Exists(workFolder) && !Directory.EnumerateFileSystemEntries(workFolder).Any()) Directory.Delete(workFolder);
+            if (workIsNew && !parse.GetValue(keep) && Directory.Exists(workFolder) && !Directory.EnumerateFileSystemEntries(workFolder).Any()) Directory.Delete(workFolder);
 
             var report = new ScaleReport("lucene.net-4.8", options.Settings.Analyzer, options.Settings.K1, options.Settings.B,
                 search.K, search.Threads, search.BatchSize, Environment.ProcessorCount, questions.Count, results);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Lucene.Net.Index;
 using Lucene.Net.Search.Similarities;
 using Lucene.Net.Store;
@@ -36,7 +37,7 @@ public static class IndexBuilder
         try
         {
             var builtAt = DateTimeOffset.UtcNow;
-            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var clock = Stopwatch.StartNew();
             var documents = corpus.Read();
             long passages = WriteLuceneIndex(documents, staging, options, clock, progress, cancellationToken);
             var metadata = new IndexMetadata
@@ -80,7 +81,7 @@ public static class IndexBuilder
     /// whatever the corpus's size.
     /// </summary>
     static long WriteLuceneIndex(
-        DistinctDocuments documents, string directory, IndexBuildOptions options, System.Diagnostics.Stopwatch clock,
+        DistinctDocuments documents, string directory, IndexBuildOptions options, Stopwatch clock,
         IProgress<IndexBuildProgress>? progress, CancellationToken cancellationToken)
     {
         using var analyzer = AnalyzerCatalog.Create(options.Settings);
