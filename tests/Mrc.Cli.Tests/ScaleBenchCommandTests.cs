@@ -131,4 +131,46 @@ public sealed class ScaleBenchCommandTests : IDisposable
         Assert.Equal(2, run.Exit);
         Assert.Contains("--corpus must be JSON Lines", run.Error, StringComparison.Ordinal);
     }
+
+    [RequiresJavaLuceneFact]
+    public async Task JavaReference_PrintsTheSameJsonAsBenchScale_AndFindsTheGoldParagraphs()
+    {
+        string classes = Path.Combine(work, "classes"), tools = Path.Combine(TestData.RepositoryRoot, "tools", "lucene-reference");
+        var timeout = TimeSpan.FromMinutes(3);
+        var javac = await ExternalProgram.RunAsync("javac", ["-cp", RequiresJavaLuceneFactAttribute.ClassPath, "-d", classes,
+            Path.Combine(tools, "Recall.java"), Path.Combine(tools, "Scale.java")], work, timeout);
+        Assert.True(javac.Exit == 0, javac.Error);
+        string questions = Path.Combine(work, "corpus.questions.jsonl");
+
+        var java = await ExternalProgram.RunAsync("java", ["-cp", RequiresJavaLuceneFactAttribute.ClassPath + ":" + classes, "Scale", Corpus, questions, "120,240", "nori",
+            Path.Combine(work, "java"), "--warm-up", "5", "--threads", "2", "--batch-size", "16"], work, timeout);
+        var net = await InProcessCli.RunAsync("bench", "scale", "--corpus", Corpus, "--sizes", "120", "--work", Path.Combine(work, "net"), "--warm-up", "5", "--json");
+
+        Assert.True(java.Exit == 0, java.Error);
+        using var javaJson = JsonDocument.Parse(java.Out);
+        using var netJson = JsonDocument.Parse(net.Out);
+        static IEnumerable<string> Names(JsonElement e) => e.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal);
+        Assert.Equal(Names(netJson.RootElement), Names(javaJson.RootElement));
+        var results = javaJson.RootElement.GetProperty("results").EnumerateArray().ToList();
+        Assert.Equal(Names(netJson.RootElement.GetProperty("results")[0]), Names(results[0]));
+        Assert.Equal([120L, 240L], results.Select(r => r.GetProperty("passages").GetInt64()));
+        Assert.Equal(Questions.Count, javaJson.RootElement.GetProperty("questions").GetInt32());
+        // Nori's R@20 on part a is .996 (tools/lucene-reference/README.md); every gold paragraph is among the first 120.
+        Assert.All(results, r => Assert.InRange(r.GetProperty("recall_at_k").GetDouble(), 0.9, 1));
+    }
+}
+
+/// <summary>A fact that needs a JDK and Debian's liblucene8-java; skipped, naming what to install, without them (.ci/run installs both).</summary>
+internal sealed class RequiresJavaLuceneFactAttribute : FactAttribute
+{
+    static readonly string[] Jars = ["lucene-core-8.7.0.jar", "lucene-analyzers-common-8.7.0.jar", "lucene-analyzers-nori-8.7.0.jar"];
+
+    public static string ClassPath => string.Join(':', Jars.Select(j => Path.Combine("/usr/share/java", j)));
+
+    public RequiresJavaLuceneFactAttribute()
+    {
+        bool javac = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(folder => File.Exists(Path.Combine(folder, "javac")));
+        if (!javac || !Jars.All(j => File.Exists(Path.Combine("/usr/share/java", j))))
+            Skip = "needs javac and /usr/share/java/lucene-*-8.7.0.jar: apt-get install openjdk-17-jdk-headless liblucene8-java (as .ci/run does).";
+    }
 }
