@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using System.Collections;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using Mrc.Core.Data;
 
 namespace Mrc.Retrieval.Indexing;
@@ -79,7 +78,7 @@ public static class CorpusIngest
     {
         if (firstDocuments is <= 0) throw new ArgumentOutOfRangeException(nameof(firstDocuments), firstDocuments, "Give a positive number of documents.");
         string sha256 = FileSha256(path);
-        bool squad = IsSquad(path);
+        bool squad = !path.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase) && CorpusReader.IsSquad(path);
         IEnumerable<CorpusDocument> Open()
         {
             var documents = squad ? AllSquadParagraphs(SquadJson.Load(path)) : CorpusReader.Read(path);
@@ -114,23 +113,5 @@ public static class CorpusIngest
         for (int a = 0; a < dataset.Articles.Count; a++)
             for (int p = 0; p < dataset.Articles[a].Paragraphs.Count; p++)
                 yield return new CorpusDocument($"{a}-{p}", dataset.Articles[a].Title, dataset.Articles[a].Paragraphs[p].Context);
-    }
-
-    /// <summary>A SQuAD file has a top-level "data" array; a malformed file is left to the reader, which reports where.</summary>
-    static bool IsSquad(string path)
-    {
-        if (path.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase)) return false;
-        try
-        {
-            using var stream = File.OpenRead(path);
-            using var document = JsonDocument.Parse(stream);
-            return document.RootElement.ValueKind == JsonValueKind.Object
-                && document.RootElement.TryGetProperty("data", out var data)
-                && data.ValueKind == JsonValueKind.Array;
-        }
-        catch (JsonException)
-        {
-            return false;
-        }
     }
 }
