@@ -13,6 +13,7 @@ public static class MrcCommandLine
         {
             EvalCommand.Create(console),
             IndexCommands.Create(console),
+            CorpusCommands.Create(console),
             RetrievalCommands.Create(console),
             SearchCommand.Create(console),
             BenchCommands.Create(console),

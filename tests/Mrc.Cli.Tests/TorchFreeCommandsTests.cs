@@ -5,7 +5,7 @@ namespace Mrc.Cli.Tests;
 
 /// <summary>
 /// The retrieval commands and `mrc runs` need no TorchSharp at run time: `mrc index build`,
-/// `mrc search` and `mrc runs list` run as a process from a copy of the command's build output with
+/// `mrc search`, `mrc runs list`, `mrc corpus generate` and `mrc bench scale` run as a process from a copy of the command's build output with
 /// TorchSharp, PyBridge and every native library (libtorch) taken out. Touching any TorchSharp type
 /// would fail to load its assembly.
 /// </summary>
@@ -51,5 +51,13 @@ public sealed class TorchFreeCommandsTests : IDisposable
         var list = await ExternalProgram.RunAsync("dotnet", [Path.Combine(app, "mrc.dll"), "runs", "list", "--runs-dir", runs], work, timeout);
         Assert.True(list.Exit == 0, list.Error);
         Assert.Contains("finished", list.Out, StringComparison.Ordinal);
+
+        // Nor do the scale benchmark's corpus and measurements.
+        var generated = Path.Combine(work, "generated.jsonl");
+        var generate = await ExternalProgram.RunAsync("dotnet", [Path.Combine(app, "mrc.dll"), "corpus", "generate", "--dataset", corpus, "--passages", "60", "--out", generated], work, timeout);
+        Assert.True(generate.Exit == 0, generate.Error);
+        var bench = await ExternalProgram.RunAsync("dotnet", [Path.Combine(app, "mrc.dll"), "bench", "scale", "--corpus", generated, "--sizes", "60", "--warm-up", "0", "--json"], work, timeout);
+        Assert.True(bench.Exit == 0, bench.Error);
+        Assert.Contains("\"passages\":60", bench.Out, StringComparison.Ordinal);
     }
 }

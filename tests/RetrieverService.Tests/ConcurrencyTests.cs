@@ -19,8 +19,8 @@ public class ConcurrencyTests
         using var host = IndexHost.Open(index);
         var searcher = new PassageSearcher(host, ScoringSettings.Tuned);
         var queries = PartA.Articles(0, 8).Examples().Select(q => q.Question).ToList();
-        var documentsOfA = a.Documents.Select(d => d.TextSha256).ToHashSet();
-        var documentsOfB = b.Documents.Select(d => d.TextSha256).ToHashSet();
+        var documentsOfA = a.Read().Select(d => d.TextSha256).ToHashSet();
+        var documentsOfB = b.Read().Select(d => d.TextSha256).ToHashSet();
 
         // Dedicated threads, not thread-pool tasks: busy searchers on a loaded two-core machine would
         // starve the pool, and with it any timer or continuation the test relied on to stop them.

@@ -11,14 +11,17 @@ public class IngestTests
     public void Load_PartA_KeepsEachDistinctContextOnceAndCountsTheRepeats()
     {
         var corpus = CorpusIngest.Load(TestData.KorQuadPartA);
+        var pass = corpus.Read();
+        var documents = pass.ToList();
 
         int paragraphs = PartA.All.Articles.Sum(a => a.Paragraphs.Count);
         int distinct = PartA.All.Articles.SelectMany(a => a.Paragraphs).Select(p => p.Context).Distinct().Count();
         Assert.Equal(862, paragraphs);
-        Assert.Equal(distinct, corpus.Documents.Count);
-        Assert.Equal(paragraphs - distinct, corpus.DuplicatesSkipped);
-        Assert.True(corpus.DuplicatesSkipped > 0, "part a repeats some contexts");
-        Assert.Equal(corpus.Documents.Count, corpus.Documents.Select(d => d.Document.Text).Distinct().Count());
+        Assert.Equal(distinct, documents.Count);
+        Assert.Equal(distinct, pass.Kept);
+        Assert.Equal(paragraphs - distinct, pass.DuplicatesSkipped);
+        Assert.True(pass.DuplicatesSkipped > 0, "part a repeats some contexts");
+        Assert.Equal(documents.Count, documents.Select(d => d.Document.Text).Distinct().Count());
         Assert.Equal("KorQuAD_v1.0_dev.part-a.json", corpus.Source);
         Assert.Matches("^[0-9a-f]{64}$", corpus.Sha256);
     }
@@ -39,10 +42,10 @@ public class IngestTests
         }.Select(o => JsonSerializer.Serialize(o));
         File.WriteAllLines(path, lines);
 
-        var corpus = CorpusIngest.Load(path);
+        var pass = CorpusIngest.Load(path).Read();
 
-        Assert.Equal(["a", "b", "d"], corpus.Documents.Select(d => d.Document.Id));
-        Assert.Equal(2, corpus.DuplicatesSkipped);
+        Assert.Equal(["a", "b", "d"], pass.Select(d => d.Document.Id));
+        Assert.Equal(2, pass.DuplicatesSkipped);
     }
 
     [Fact]

@@ -78,7 +78,7 @@ internal static class BenchCommands
                 $"batch: {searched} queries in batches of {size} on {threadCount} threads, {batchQps:F1} queries/s"));
             return 0;
         }));
-        return new Command("bench", "Measure speed.") { retrieval, ReaderBenchCommand.Create(console), LoadBenchCommand.Create(console) };
+        return new Command("bench", "Measure speed.") { retrieval, ScaleBenchCommand.Create(console), ReaderBenchCommand.Create(console), LoadBenchCommand.Create(console) };
     }
 
     static void TrySearch(PassageSearcher searcher, string query, int k)

@@ -7,14 +7,28 @@ namespace Mrc.Core.Data;
 /// </summary>
 public static class CorpusReader
 {
-    public static IReadOnlyList<CorpusDocument> Load(string path)
+    public static IReadOnlyList<CorpusDocument> Load(string path) => [.. Read(path)];
+
+    /// <summary>
+    /// The documents one at a time. JSON Lines is read line by line and <c>wikipedia_documents.json</c>
+    /// member by member, never whole, so a corpus of millions of passages costs the memory of one
+    /// document; a SQuAD file is a dataset rather than a corpus and is parsed whole. The form is
+    /// found now (a JSON file's top-level member names are streamed once); the documents are read
+    /// as they are enumerated.
+    /// </summary>
+    public static IEnumerable<CorpusDocument> Read(string path)
     {
-        if (path.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase)) return LoadJsonl(path);
-        var bytes = File.ReadAllBytes(path);
-        using var document = JsonNodeReader.Parse(path, bytes);
-        var root = new JsonNodeReader(path, document.RootElement, "$").Object();
-        bool isSquad = root.Element.TryGetProperty("data", out var data) && data.ValueKind == System.Text.Json.JsonValueKind.Array;
-        return isSquad ? FromSquad(SquadJson.Parse(bytes, path)) : ReadWikipediaDocuments(root);
+        if (path.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase)) return ReadJsonl(path);
+        return IsSquad(path) ? FromSquad(SquadJson.Load(path)) : ReadWikipediaDocuments(path);
+    }
+
+    /// <summary>Whether a JSON file is SQuAD-shaped: a top-level object with a "data" array. Malformed JSON fails with its line and column.</summary>
+    public static bool IsSquad(string path)
+    {
+        using var members = new JsonObjectStream(path);
+        while (members.Next(out var name, out _, out var kind, parseValue: false))
+            if (name == "data" && kind == System.Text.Json.JsonValueKind.Array) return true;
+        return false;
     }
 
     /// <summary>Each distinct context of a SQuAD dataset, in file order, as a document titled by its article.</summary>
@@ -34,29 +48,34 @@ public static class CorpusReader
         return documents;
     }
 
-    static List<CorpusDocument> ReadWikipediaDocuments(JsonNodeReader root)
+    static IEnumerable<CorpusDocument> ReadWikipediaDocuments(string path)
     {
-        var documents = new List<CorpusDocument>();
-        foreach (var (key, value) in root.Members())
+        using var members = new JsonObjectStream(path);
+        while (members.Next(out var key, out var document, out _))
         {
-            var id = value.Optional("document_id")?.StringOrNumber() ?? key;
-            documents.Add(new CorpusDocument(id, value.Optional("title")?.String() ?? "", value.Required("text").String()));
+            CorpusDocument read;
+            using (document)
+            {
+                var value = new JsonNodeReader(path, document!.RootElement, $"$[\"{key}\"]");
+                read = new CorpusDocument(
+                    value.Optional("document_id")?.StringOrNumber() ?? key,
+                    value.Optional("title")?.String() ?? "",
+                    value.Required("text").String());
+            }
+            yield return read;
         }
-        return documents;
     }
 
-    static List<CorpusDocument> LoadJsonl(string path)
+    static IEnumerable<CorpusDocument> ReadJsonl(string path)
     {
-        var documents = new List<CorpusDocument>();
         foreach (var (line, utf8) in JsonLines.Read(path))
         {
             using var document = JsonNodeReader.Parse(path, utf8, line);
             var node = new JsonNodeReader(path, document.RootElement, "$", line).Object();
-            documents.Add(new CorpusDocument(
+            yield return new CorpusDocument(
                 node.Required("id").StringOrNumber(),
                 node.Optional("title")?.String() ?? "",
-                node.Required("text").String()));
+                node.Required("text").String());
         }
-        return documents;
     }
 }

@@ -86,7 +86,7 @@ internal readonly record struct JsonNodeReader(string File, JsonElement Element,
         _ => "nothing",
     };
 
-    static string FirstSentence(string message)
+    internal static string FirstSentence(string message)
     {
         int cut = message.IndexOf(" Path:", StringComparison.Ordinal);
         return cut > 0 ? message[..cut] : message;

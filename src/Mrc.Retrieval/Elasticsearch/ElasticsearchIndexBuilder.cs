@@ -53,6 +53,8 @@ public static class ElasticsearchIndexBuilder
             throw new ArgumentException("--title-prefix is not available with Elasticsearch: give titles a boost in the settings (field_boosts.title) instead; they are searched as a field of their own.");
 
         var builtAt = DateTimeOffset.UtcNow;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var documents = corpus.Read();
         string concrete = $"{alias}-gen-{builtAt.UtcDateTime.ToString("yyyyMMdd-HHmmss-fff", CultureInfo.InvariantCulture)}";
         await server.SendAsync(HttpMethod.PUT, $"/{concrete}", ElasticsearchIndexBody.Create(options.Settings), $"creating index '{concrete}'", cancellationToken)
             .ConfigureAwait(false);
@@ -60,7 +62,7 @@ public static class ElasticsearchIndexBuilder
         IReadOnlyCollection<string> keep;
         try
         {
-            long passages = await BulkIndexAsync(corpus, server, concrete, options, progress, cancellationToken).ConfigureAwait(false);
+            long passages = await BulkIndexAsync(documents, server, concrete, options, progress, clock, cancellationToken).ConfigureAwait(false);
             var metadata = new IndexMetadata
             {
                 CorpusSource = corpus.Source,
@@ -69,9 +71,9 @@ public static class ElasticsearchIndexBuilder
                 ChunkSize = options.ChunkSize,
                 ChunkOverlap = options.ChunkSize == 0 ? 0 : options.ChunkOverlap,
                 TitlePrefix = false,
-                DocumentCount = corpus.Documents.Count,
+                DocumentCount = documents.Kept,
                 PassageCount = passages,
-                DuplicatesSkipped = corpus.DuplicatesSkipped,
+                DuplicatesSkipped = documents.DuplicatesSkipped,
                 BuiltAt = builtAt,
                 LuceneVersion = "(Elasticsearch)",
             };
@@ -84,7 +86,7 @@ public static class ElasticsearchIndexBuilder
                     [ElasticsearchIndexBody.MetadataMetaKey] = JsonNode.Parse(metadata.ToJson()),
                 },
             };
-            progress?.Report(new IndexBuildProgress("committing", corpus.Documents.Count, corpus.Documents.Count, passages));
+            progress?.Report(new IndexBuildProgress("committing", documents.Kept, passages, clock.Elapsed));
             await server.SendAsync(HttpMethod.PUT, $"/{concrete}/_mapping", meta, "storing the index metadata", cancellationToken).ConfigureAwait(false);
             await server.SendAsync(HttpMethod.POST, $"/{concrete}/_refresh", null, "refreshing the new index", cancellationToken).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
@@ -94,7 +96,7 @@ public static class ElasticsearchIndexBuilder
             foreach (var old in replaced) actions.Add(new JsonObject { ["remove"] = new JsonObject { ["index"] = old, ["alias"] = alias } });
             await server.SendAsync(HttpMethod.POST, "/_aliases", new JsonObject { ["actions"] = actions }, $"moving the alias '{alias}' to '{concrete}'", cancellationToken)
                 .ConfigureAwait(false);
-            progress?.Report(new IndexBuildProgress("published", corpus.Documents.Count, corpus.Documents.Count, passages));
+            progress?.Report(new IndexBuildProgress("published", documents.Kept, passages, clock.Elapsed));
             result = new ElasticsearchBuildResult(alias, concrete, metadata);
             keep = [concrete, .. replaced];
         }
@@ -108,27 +110,33 @@ public static class ElasticsearchIndexBuilder
         return result;
     }
 
-    /// <summary>Sends the passages in bulk requests of <see cref="BulkBatchSize"/>, reporting documents done after each.</summary>
+    /// <summary>
+    /// Reads the corpus as a stream and sends its passages in bulk requests of <see cref="BulkBatchSize"/>,
+    /// reporting the documents done after each; only one batch is held at a time.
+    /// </summary>
     static async Task<long> BulkIndexAsync(
-        IngestedCorpus corpus, ElasticsearchServer server, string concrete, IndexBuildOptions options,
-        IProgress<IndexBuildProgress>? progress, CancellationToken cancellationToken)
+        DistinctDocuments documents, ElasticsearchServer server, string concrete, IndexBuildOptions options,
+        IProgress<IndexBuildProgress>? progress, System.Diagnostics.Stopwatch clock, CancellationToken cancellationToken)
     {
-        int total = corpus.Documents.Count;
         long passages = 0;
         var batch = new List<IndexedPassage>(BulkBatchSize);
-        progress?.Report(new IndexBuildProgress("indexing", 0, total, 0));
-        for (int i = 0; i < total; i++)
+        progress?.Report(new IndexBuildProgress("indexing", 0, 0, clock.Elapsed));
+        foreach (var document in documents)
         {
-            batch.AddRange(IndexBuilder.Passages(corpus.Documents[i], options));
-            if (batch.Count >= BulkBatchSize || i == total - 1)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                passages += await SendBulkAsync(server, BulkRequestFor(concrete, batch), cancellationToken).ConfigureAwait(false);
-                progress?.Report(new IndexBuildProgress("indexing", i + 1, total, passages));
-                batch.Clear();
-            }
+            batch.AddRange(IndexBuilder.Passages(document, options));
+            if (batch.Count >= BulkBatchSize) passages += await FlushAsync().ConfigureAwait(false);
         }
+        if (batch.Count > 0) passages += await FlushAsync().ConfigureAwait(false);
         return passages;
+
+        async Task<long> FlushAsync()
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            long sent = await SendBulkAsync(server, BulkRequestFor(concrete, batch), cancellationToken).ConfigureAwait(false);
+            batch.Clear();
+            progress?.Report(new IndexBuildProgress("indexing", documents.Kept, passages + sent, clock.Elapsed));
+            return sent;
+        }
     }
 
     /// <summary>One bulk request indexing <paramref name="passages"/> into <paramref name="index"/>, each under its passage id.</summary>

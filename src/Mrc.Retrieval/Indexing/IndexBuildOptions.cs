@@ -29,5 +29,13 @@ public sealed record IndexBuildOptions
     }
 }
 
-/// <summary>Where a build is: documents done out of the total, passages written so far.</summary>
-public readonly record struct IndexBuildProgress(string Stage, int DocumentsDone, int DocumentCount, long PassagesWritten);
+/// <summary>
+/// Where a build is: its stage (indexing, committing, published), the distinct documents read and
+/// passages written so far, and the time since it began. The corpus is streamed, so its size is not
+/// known until it has been read.
+/// </summary>
+public readonly record struct IndexBuildProgress(string Stage, long DocumentsDone, long PassagesWritten, TimeSpan Elapsed)
+{
+    /// <summary>Passages written per second of the build so far (0 at the start).</summary>
+    public double PassagesPerSecond => Elapsed > TimeSpan.Zero ? PassagesWritten / Elapsed.TotalSeconds : 0;
+}

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Lucene.Net.Index;
 using Lucene.Net.Search.Similarities;
 using Lucene.Net.Store;
@@ -16,8 +17,8 @@ public sealed record IndexBuildResult(string GenerationPath, IndexMetadata Metad
 /// </summary>
 public static class IndexBuilder
 {
-    /// <summary>How often progress is reported, in documents.</summary>
-    const int ProgressEvery = 1000;
+    /// <summary>How often progress is reported while documents are added.</summary>
+    static readonly TimeSpan ProgressEvery = TimeSpan.FromSeconds(1);
 
     public static IndexBuildResult Build(
         IngestedCorpus corpus,
@@ -36,7 +37,9 @@ public static class IndexBuilder
         try
         {
             var builtAt = DateTimeOffset.UtcNow;
-            long passages = WriteLuceneIndex(corpus, staging, options, progress, cancellationToken);
+            var clock = Stopwatch.StartNew();
+            var documents = corpus.Read();
+            long passages = WriteLuceneIndex(documents, staging, options, clock, progress, cancellationToken);
             var metadata = new IndexMetadata
             {
                 CorpusSource = corpus.Source,
@@ -45,9 +48,9 @@ public static class IndexBuilder
                 ChunkSize = options.ChunkSize,
                 ChunkOverlap = options.ChunkSize == 0 ? 0 : options.ChunkOverlap,
                 TitlePrefix = options.TitlePrefix,
-                DocumentCount = corpus.Documents.Count,
+                DocumentCount = documents.Kept,
                 PassageCount = passages,
-                DuplicatesSkipped = corpus.DuplicatesSkipped,
+                DuplicatesSkipped = documents.DuplicatesSkipped,
                 BuiltAt = builtAt,
             };
             IndexSettingsFile.Save(options.Settings, staging);
@@ -60,7 +63,7 @@ public static class IndexBuilder
             string? previous = IndexLayout.ReadCurrent(indexDirectory)?.Name;
             IndexLayout.Publish(indexDirectory, name);
             IndexLayout.PruneGenerations(indexDirectory, name, previous);
-            progress?.Report(new IndexBuildProgress("published", corpus.Documents.Count, corpus.Documents.Count, passages));
+            progress?.Report(new IndexBuildProgress("published", documents.Kept, passages, clock.Elapsed));
             return new IndexBuildResult(generation, metadata);
         }
         catch
@@ -72,8 +75,13 @@ public static class IndexBuilder
         }
     }
 
+    /// <summary>
+    /// Adds the documents as they are read: the corpus is never held, and the writer flushes a
+    /// segment to disk whenever its RAM buffer fills, so memory stays at about the buffer's size
+    /// whatever the corpus's size.
+    /// </summary>
     static long WriteLuceneIndex(
-        IngestedCorpus corpus, string directory, IndexBuildOptions options,
+        DistinctDocuments documents, string directory, IndexBuildOptions options, Stopwatch clock,
         IProgress<IndexBuildProgress>? progress, CancellationToken cancellationToken)
     {
         using var analyzer = AnalyzerCatalog.Create(options.Settings);
@@ -88,19 +96,23 @@ public static class IndexBuilder
         long passages = 0;
         using (var writer = new IndexWriter(luceneDirectory, config))
         {
-            int total = corpus.Documents.Count;
-            progress?.Report(new IndexBuildProgress("indexing", 0, total, 0));
-            for (int i = 0; i < total; i++)
+            progress?.Report(new IndexBuildProgress("indexing", 0, 0, clock.Elapsed));
+            var nextReport = clock.Elapsed + ProgressEvery;
+            foreach (var document in documents)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                foreach (var passage in Passages(corpus.Documents[i], options))
+                foreach (var passage in Passages(document, options))
                 {
                     writer.AddDocument(PassageFields.ToDocument(passage, options.TitlePrefix, titleField: options.Settings.TitleBoost > 0, wordsField: options.Settings.WordsBoost > 0));
                     passages++;
                 }
-                if ((i + 1) % ProgressEvery == 0) progress?.Report(new IndexBuildProgress("indexing", i + 1, total, passages));
+                if (clock.Elapsed >= nextReport)
+                {
+                    progress?.Report(new IndexBuildProgress("indexing", documents.Kept, passages, clock.Elapsed));
+                    nextReport = clock.Elapsed + ProgressEvery;
+                }
             }
-            progress?.Report(new IndexBuildProgress("committing", total, total, passages));
+            progress?.Report(new IndexBuildProgress("committing", documents.Kept, passages, clock.Elapsed));
             // Few segments search faster; the index is written once and then only read.
             writer.ForceMerge(1);
             writer.Commit();
