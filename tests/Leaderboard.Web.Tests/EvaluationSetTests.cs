@@ -54,6 +54,7 @@ public sealed class EvaluationSetTests : IAsyncLifetime
 
         Assert.Equal(LeaderboardError.InvalidArgument, error.Error);
         Assert.Equal("dup.json: 1 question id(s) occur more than once: \"q1\".", error.Message);
+        Assert.Equal("dup.json: 질문 id 1개가 두 번 이상 나옵니다: \"q1\".", error.Korean);
         Assert.Equal((0, 0), await StoredAsync());
     }
 
@@ -67,6 +68,7 @@ public sealed class EvaluationSetTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<LeaderboardException>(() => Register("empty", "empty.json", content));
 
         Assert.Equal("empty.json: 1 question(s) have no gold answer: \"q2\".", error.Message);
+        Assert.Equal("empty.json: 질문 1개에 정답이 없습니다: \"q2\".", error.Korean);
         Assert.Equal((0, 0), await StoredAsync());
     }
 

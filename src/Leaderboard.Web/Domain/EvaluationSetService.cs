@@ -54,10 +54,10 @@ public sealed class EvaluationSetService(
         schedule?.Validate();
         name = (name ?? "").Trim();
         if (name.Length is 0 or > 200)
-            throw new LeaderboardException(LeaderboardError.InvalidArgument, "An evaluation set name needs 1 to 200 characters.");
+            throw new LeaderboardException(LeaderboardError.InvalidArgument, "An evaluation set name needs 1 to 200 characters.", "평가 세트 이름은 1~200자여야 합니다.");
         double share = privateShare ?? options.Value.PrivateShare;
         if (share is < 0 or > 1 || double.IsNaN(share))
-            throw new LeaderboardException(LeaderboardError.InvalidArgument, "The private share must be between 0 and 1.");
+            throw new LeaderboardException(LeaderboardError.InvalidArgument, "The private share must be between 0 and 1.", "비공개 비율은 0과 1 사이여야 합니다.");
         fileName = Path.GetFileName(string.IsNullOrWhiteSpace(fileName) ? "upload.json" : fileName);
 
         using var slot = uploads.Enter(fileName);
@@ -67,7 +67,7 @@ public sealed class EvaluationSetService(
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         if (await db.EvaluationSets.AnyAsync(s => s.Name == name, cancellationToken))
-            throw new LeaderboardException(LeaderboardError.FailedPrecondition, $"An evaluation set named \"{name}\" already exists.");
+            throw new LeaderboardException(LeaderboardError.FailedPrecondition, $"An evaluation set named \"{name}\" already exists.", $"\"{name}\" 평가 세트가 이미 있습니다.");
         retrieverIndex = RetrieverIndexCheck.Normalize(retrieverIndex);
         await indexes.EnsureServedAsync(retrieverIndex, cancellationToken);
 
@@ -119,7 +119,7 @@ public sealed class EvaluationSetService(
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var set = await db.EvaluationSets.AsNoTracking().FirstOrDefaultAsync(s => s.Name == name, cancellationToken)
-            ?? throw new LeaderboardException(LeaderboardError.NotFound, $"Evaluation set \"{name}\" does not exist.");
+            ?? throw new LeaderboardException(LeaderboardError.NotFound, $"Evaluation set \"{name}\" does not exist.", $"평가 세트 \"{name}\"이(가) 없습니다.");
         return ToInfo(set);
     }
 
@@ -254,22 +254,25 @@ public sealed class EvaluationSetService(
     static void Validate(string fileName, List<QuestionExample> examples)
     {
         if (examples.Count == 0)
-            throw new LeaderboardException(LeaderboardError.InvalidArgument, $"{fileName}: the file holds no questions.");
+            throw new LeaderboardException(LeaderboardError.InvalidArgument, $"{fileName}: the file holds no questions.", $"{fileName}: 질문이 하나도 없습니다.");
 
         var duplicates = examples.GroupBy(e => e.Id, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
         if (duplicates.Count > 0)
             throw new LeaderboardException(LeaderboardError.InvalidArgument,
-                $"{fileName}: {duplicates.Count} question id(s) occur more than once: {List(duplicates)}.");
+                $"{fileName}: {duplicates.Count} question id(s) occur more than once: {List(duplicates)}.",
+                $"{fileName}: 질문 id {duplicates.Count}개가 두 번 이상 나옵니다: {List(duplicates)}.");
 
         var empty = examples.Where(e => string.IsNullOrWhiteSpace(e.Question)).Select(e => e.Id).ToList();
         if (empty.Count > 0)
             throw new LeaderboardException(LeaderboardError.InvalidArgument,
-                $"{fileName}: {empty.Count} question(s) have empty text: {List(empty)}.");
+                $"{fileName}: {empty.Count} question(s) have empty text: {List(empty)}.",
+                $"{fileName}: 질문 {empty.Count}개의 본문이 비어 있습니다: {List(empty)}.");
 
         var unanswered = examples.Where(e => !e.Answers.Any(a => !string.IsNullOrWhiteSpace(a.Text))).Select(e => e.Id).ToList();
         if (unanswered.Count > 0)
             throw new LeaderboardException(LeaderboardError.InvalidArgument,
-                $"{fileName}: {unanswered.Count} question(s) have no gold answer: {List(unanswered)}.");
+                $"{fileName}: {unanswered.Count} question(s) have no gold answer: {List(unanswered)}.",
+                $"{fileName}: 질문 {unanswered.Count}개에 정답이 없습니다: {List(unanswered)}.");
     }
 
     static string List(List<string> ids) =>

@@ -28,12 +28,12 @@ public sealed class SubmissionService(
         Caller caller, string setName, ModelRunRequest run, string? description, CancellationToken cancellationToken = default)
     {
         long teamId = RequireTeam(caller);
-        if (string.IsNullOrWhiteSpace(run.Model)) throw Invalid("A model run needs a model name.");
+        if (string.IsNullOrWhiteSpace(run.Model)) throw Invalid("A model run needs a model name.", "모델 실행에는 모델 이름이 필요합니다.");
         int topK = run.TopK == 0 ? Options.DefaultTopK : run.TopK;
-        if (topK < 1 || topK > Options.MaxTopK) throw Invalid($"top-k must be between 1 and {Options.MaxTopK}.");
-        if (run.K1 is { } k1 && (float.IsNaN(k1) || k1 < 0 || k1 > 3)) throw Invalid("k1 must be between 0 and 3.");
-        if (run.B is { } b && (float.IsNaN(b) || b < 0 || b > 1)) throw Invalid("b must be between 0 and 1.");
-        if (!float.IsFinite(run.RetrieverWeight) || run.RetrieverWeight < 0) throw Invalid("The retriever weight must be 0 or more.");
+        if (topK < 1 || topK > Options.MaxTopK) throw Invalid($"top-k must be between 1 and {Options.MaxTopK}.", $"top-k는 1에서 {Options.MaxTopK} 사이여야 합니다.");
+        if (run.K1 is { } k1 && (float.IsNaN(k1) || k1 < 0 || k1 > 3)) throw Invalid("k1 must be between 0 and 3.", "k1은 0에서 3 사이여야 합니다.");
+        if (run.B is { } b && (float.IsNaN(b) || b < 0 || b > 1)) throw Invalid("b must be between 0 and 1.", "b는 0에서 1 사이여야 합니다.");
+        if (!float.IsFinite(run.RetrieverWeight) || run.RetrieverWeight < 0) throw Invalid("The retriever weight must be 0 or more.", "검색기 가중치는 0 이상이어야 합니다.");
         CheckDescription(description);
 
         // Another team's model is refused by name, before anything is asked of the reader.
@@ -48,7 +48,8 @@ public sealed class SubmissionService(
         }
         catch (ServiceUnavailableException e)
         {
-            throw new LeaderboardException(LeaderboardError.Unavailable, "The reader service is not reachable: " + e.Message);
+            throw new LeaderboardException(LeaderboardError.Unavailable, "The reader service is not reachable: " + e.Message,
+                "리더 서비스에 연결할 수 없습니다: " + e.Message);
         }
         var model = PipelineClient.Resolve(models, run.Model.Trim(), run.Version?.Trim());
 
@@ -87,7 +88,7 @@ public sealed class SubmissionService(
             throw Invalid(e.Message);
         }
         string label = string.IsNullOrWhiteSpace(modelLabel) ? "predictions" : modelLabel.Trim();
-        if (label.Length > 200) throw Invalid("The model label is longer than 200 characters.");
+        if (label.Length > 200) throw Invalid("The model label is longer than 200 characters.", "모델 이름표가 200자보다 깁니다.");
 
         return await InsertAsync(teamId, setName, description, async (set, db) =>
         {
@@ -95,8 +96,11 @@ public sealed class SubmissionService(
             var known = questions.Select(q => q.QuestionId).ToHashSet(StringComparer.Ordinal);
             var unknown = answers.Keys.Where(id => !known.Contains(id)).ToList();
             if (unknown.Count > 0)
-                throw Invalid($"predictions.json: {unknown.Count} id(s) are not in evaluation set \"{set.Name}\": "
-                              + string.Join(", ", unknown.Take(5).Select(id => $"\"{id}\"")) + (unknown.Count > 5 ? ", …" : "") + ".");
+            {
+                string sample = string.Join(", ", unknown.Take(5).Select(id => $"\"{id}\"")) + (unknown.Count > 5 ? ", …" : "") + ".";
+                throw Invalid($"predictions.json: {unknown.Count} id(s) are not in evaluation set \"{set.Name}\": " + sample,
+                    $"predictions.json: id {unknown.Count}개가 평가 세트 \"{set.Name}\"에 없습니다: " + sample);
+            }
 
             var now = clock.GetUtcNow().UtcDateTime;
             var submission = new SubmissionRecord
@@ -136,14 +140,15 @@ public sealed class SubmissionService(
             var set = await FindSetAsync(db, setName, cancellationToken);
             Phases.EnsureOpen(set, clock.GetUtcNow().UtcDateTime);
             var team = await db.Teams.FindAsync([teamId], cancellationToken)
-                ?? throw new LeaderboardException(LeaderboardError.Unauthenticated, "The team of this token no longer exists.");
+                ?? throw new LeaderboardException(LeaderboardError.Unauthenticated, "The team of this token no longer exists.", "이 토큰의 팀이 더 이상 없습니다.");
 
             var dayStart = clock.GetUtcNow().UtcDateTime.Date;
             int today = await db.Submissions.CountAsync(
                 s => s.TeamId == teamId && s.SubmittedAt >= dayStart && s.Status != SubmissionStatus.Failed, cancellationToken);
             if (today >= Options.DailySubmissionLimit)
                 throw new LeaderboardException(LeaderboardError.ResourceExhausted,
-                    $"Team \"{team.Name}\" has used its {Options.DailySubmissionLimit} submissions for today (UTC); failed runs do not count.");
+                    $"Team \"{team.Name}\" has used its {Options.DailySubmissionLimit} submissions for today (UTC); failed runs do not count.",
+                    $"팀 \"{team.Name}\"은(는) 오늘(UTC) 제출 {Options.DailySubmissionLimit}회를 모두 썼습니다. 실패한 실행은 세지 않습니다.");
 
             var submission = await create(set, db);
             submission.TeamId = teamId;
@@ -203,7 +208,8 @@ public sealed class SubmissionService(
         {
             var status = await db.Submissions.Where(s => s.Id == submissionId).Select(s => s.Status).FirstAsync(cancellationToken);
             throw new LeaderboardException(LeaderboardError.FailedPrecondition,
-                $"Submission {submissionId} is {status.ToString().ToLowerInvariant()} and can no longer be cancelled.");
+                $"Submission {submissionId} is {status.ToString().ToLowerInvariant()} and can no longer be cancelled.",
+                $"제출 {submissionId}은(는) 이미 끝나 취소할 수 없습니다 (상태: {status.ToString().ToLowerInvariant()}).");
         }
         runningJobs.Cancel(submissionId);
         progress.Publish(new ProgressEvent(submissionId, SubmissionStatus.Cancelled, submission.Completed, submission.Total, ""));
@@ -304,29 +310,31 @@ public sealed class SubmissionService(
 
     static async Task<EvaluationSet> FindSetAsync(LeaderboardDbContext db, string setName, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(setName)) throw Invalid("Name the evaluation set.");
+        if (string.IsNullOrWhiteSpace(setName)) throw Invalid("Name the evaluation set.", "평가 세트를 고르세요.");
         return await db.EvaluationSets.AsNoTracking().FirstOrDefaultAsync(s => s.Name == setName, cancellationToken)
-            ?? throw new LeaderboardException(LeaderboardError.NotFound, $"Evaluation set \"{setName}\" does not exist.");
+            ?? throw new LeaderboardException(LeaderboardError.NotFound, $"Evaluation set \"{setName}\" does not exist.", $"평가 세트 \"{setName}\"이(가) 없습니다.");
     }
 
     static async Task<SubmissionRecord> LoadAsync(LeaderboardDbContext db, long submissionId, CancellationToken cancellationToken) =>
         await db.Submissions.AsNoTracking().Include(s => s.Team).Include(s => s.EvaluationSet)
             .FirstOrDefaultAsync(s => s.Id == submissionId, cancellationToken)
-        ?? throw new LeaderboardException(LeaderboardError.NotFound, $"Submission {submissionId} does not exist.");
+        ?? throw new LeaderboardException(LeaderboardError.NotFound, $"Submission {submissionId} does not exist.", $"제출 {submissionId}이(가) 없습니다.");
 
     static void Authorize(Caller caller, SubmissionRecord submission)
     {
         if (!caller.CanSeeDetails(submission.TeamId))
-            throw new LeaderboardException(LeaderboardError.PermissionDenied, $"Submission {submission.Id} belongs to another team.");
+            throw new LeaderboardException(LeaderboardError.PermissionDenied, $"Submission {submission.Id} belongs to another team.",
+                $"제출 {submission.Id}은(는) 다른 팀의 제출입니다.");
     }
 
     static long RequireTeam(Caller caller) => caller.TeamId
-        ?? throw new LeaderboardException(LeaderboardError.PermissionDenied, "Only teams submit; sign in with a team token.");
+        ?? throw new LeaderboardException(LeaderboardError.PermissionDenied, "Only teams submit; sign in with a team token.",
+            "팀만 제출할 수 있습니다. 팀 토큰으로 로그인하세요.");
 
     static void CheckDescription(string? description)
     {
-        if (description is { Length: > 2000 }) throw Invalid("The description is longer than 2,000 characters.");
+        if (description is { Length: > 2000 }) throw Invalid("The description is longer than 2,000 characters.", "설명이 2,000자보다 깁니다.");
     }
 
-    static LeaderboardException Invalid(string message) => new(LeaderboardError.InvalidArgument, message);
+    static LeaderboardException Invalid(string message, string? korean = null) => new(LeaderboardError.InvalidArgument, message, korean);
 }

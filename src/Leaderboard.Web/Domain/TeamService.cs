@@ -21,10 +21,10 @@ public sealed class TeamService(
     {
         name = (name ?? "").Trim();
         if (name.Length is 0 or > 100)
-            throw new LeaderboardException(LeaderboardError.InvalidArgument, "A team name needs 1 to 100 characters.");
+            throw new LeaderboardException(LeaderboardError.InvalidArgument, "A team name needs 1 to 100 characters.", "팀 이름은 1~100자여야 합니다.");
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         if (await db.Teams.AnyAsync(t => t.Name == name, cancellationToken))
-            throw new LeaderboardException(LeaderboardError.FailedPrecondition, $"A team named \"{name}\" already exists.");
+            throw new LeaderboardException(LeaderboardError.FailedPrecondition, $"A team named \"{name}\" already exists.", $"\"{name}\" 팀이 이미 있습니다.");
         token ??= Tokens.NewToken();
         var now = clock.GetUtcNow().UtcDateTime;
         var team = new Team { Name = name, TokenHash = Tokens.Hash(token), CreatedAt = now, TokenExpiresAt = Expiry(now) };
@@ -38,7 +38,7 @@ public sealed class TeamService(
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var team = await db.Teams.FindAsync([teamId], cancellationToken)
-            ?? throw new LeaderboardException(LeaderboardError.NotFound, $"Team {teamId} does not exist.");
+            ?? throw new LeaderboardException(LeaderboardError.NotFound, $"Team {teamId} does not exist.", $"팀 {teamId}이(가) 없습니다.");
         var token = Tokens.NewToken();
         team.TokenHash = Tokens.Hash(token);
         team.TokenExpiresAt = Expiry(clock.GetUtcNow().UtcDateTime);
@@ -89,15 +89,15 @@ public sealed class TeamService(
     {
         token = token?.Trim();
         if (string.IsNullOrEmpty(token))
-            throw new LeaderboardException(LeaderboardError.Unauthenticated, "An API token is required (authorization: Bearer <token>).");
+            throw new LeaderboardException(LeaderboardError.Unauthenticated, "An API token is required (authorization: Bearer <token>).", "API 토큰이 필요합니다 (authorization: Bearer <토큰>).");
         if (Tokens.SecretEquals(token, options.Value.AdminSecret)) return Caller.Admin;
 
         var hash = Tokens.Hash(token);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var team = await db.Teams.AsNoTracking().FirstOrDefaultAsync(t => t.TokenHash == hash, cancellationToken)
-            ?? throw new LeaderboardException(LeaderboardError.Unauthenticated, "The API token is not valid.");
+            ?? throw new LeaderboardException(LeaderboardError.Unauthenticated, "The API token is not valid.", "API 토큰이 올바르지 않습니다.");
         if (team.TokenExpiresAt is { } expires && expires <= clock.GetUtcNow().UtcDateTime)
-            throw new LeaderboardException(LeaderboardError.Unauthenticated, "The API token has expired; ask the organisers for a new one.");
+            throw new LeaderboardException(LeaderboardError.Unauthenticated, "The API token has expired; ask the organisers for a new one.", "API 토큰이 만료되었습니다. 운영진에게 새 토큰을 요청하세요.");
         return Caller.ForTeam(team.Id, team.Name);
     }
 

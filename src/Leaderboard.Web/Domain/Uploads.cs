@@ -72,7 +72,8 @@ internal static class Uploads
     {
         if (length > limit)
             throw new LeaderboardException(LeaderboardError.InvalidArgument,
-                $"{fileName}: the file is larger than the upload limit of {limit:N0} bytes.");
+                $"{fileName}: the file is larger than the upload limit of {limit:N0} bytes.",
+                $"{fileName}: 파일이 업로드 한도 {limit:N0}바이트보다 큽니다.");
     }
 
     /// <summary>A read-only stream over bytes already in memory (a gRPC message's), without copying them.</summary>

@@ -71,11 +71,13 @@ public sealed class PipelineClient(
         var versions = models.Where(m => string.Equals(m.Name, model, StringComparison.Ordinal)).ToList();
         if (versions.Count == 0)
             throw new LeaderboardException(LeaderboardError.InvalidArgument,
-                $"Unknown model \"{model}\". Available: {string.Join(", ", models.Select(m => m.Name).Distinct())}.");
+                $"Unknown model \"{model}\". Available: {string.Join(", ", models.Select(m => m.Name).Distinct())}.",
+                $"알 수 없는 모델 \"{model}\"입니다. 쓸 수 있는 모델: {string.Join(", ", models.Select(m => m.Name).Distinct())}.");
         if (VersionComparer.MeansLatest(version))
             return versions.OrderByDescending(m => m.Version, VersionComparer.Instance).First();
         return versions.FirstOrDefault(m => m.Version == version)
             ?? throw new LeaderboardException(LeaderboardError.InvalidArgument,
-                $"Model \"{model}\" has no version \"{version}\". Available: {string.Join(", ", versions.Select(v => v.Version))}.");
+                $"Model \"{model}\" has no version \"{version}\". Available: {string.Join(", ", versions.Select(v => v.Version))}.",
+                $"모델 \"{model}\"에는 버전 \"{version}\"이 없습니다. 쓸 수 있는 버전: {string.Join(", ", versions.Select(v => v.Version))}.");
     }
 }
