@@ -61,6 +61,8 @@ public sealed class ScaleBenchCommandTests : IDisposable
             Assert.True(r.GetProperty("build_seconds").GetDouble() > 0);
             Assert.True(r.GetProperty("index_bytes").GetInt64() > 0);
             Assert.True(r.GetProperty("peak_rss_mb").GetDouble() > 0);
+            // Anonymous memory is part of the resident set, so its peak cannot be above the set's.
+            Assert.InRange(r.GetProperty("peak_anon_mb").GetDouble(), double.Epsilon, r.GetProperty("peak_rss_mb").GetDouble());
             Assert.True(r.GetProperty("single_thread_qps").GetDouble() > 0);
             Assert.InRange(r.GetProperty("p50_ms").GetDouble(), 0, r.GetProperty("p99_ms").GetDouble());
             Assert.True(r.GetProperty("batch_qps").GetDouble() > 0);

@@ -47,7 +47,9 @@ import org.apache.lucene.store.FSDirectory;
  * 128 MB RAM buffer, one merged segment, each hit's stored fields (id, title, text) loaded, queries
  * of one SHOULD clause per distinct token (Recall.query), a hit is a passage whose text is the
  * question's gold paragraph ("context"), and the build's peak memory is this process's peak RSS
- * (VmHWM) from just before the build (reset through /proc/self/clear_refs) to its end.
+ * (VmHWM) from just before the build (reset through /proc/self/clear_refs) to its end, and its peak
+ * anonymous memory (RssAnon, sampled every 100 ms: the heap and native memory without the mapped
+ * index files).
  *
  * usage: java -cp LUCENE_JARS:. Scale CORPUS.jsonl QUESTIONS.jsonl SIZES nori|cjk WORK_DIR
  *        [--k 20] [--threads N] [--batch-size 256] [--warm-up 200] [--k1 1.2] [--b 0.75] [--keep]
@@ -109,6 +111,7 @@ public final class Scale {
                           List<String> gold, int k, int threads, int batchSize, int warmUp) throws Exception {
         System.gc();
         boolean peakIsThisBuild = resetPeak();
+        AnonymousPeak anonymous = new AnonymousPeak();
         Set<String> goldTexts = new HashSet<>(gold);
         Map<String, String> goldIds = new HashMap<>(); // gold paragraph text -> passage id
         long start = System.nanoTime();
@@ -153,6 +156,7 @@ public final class Scale {
         }
         double buildSeconds = (System.nanoTime() - start) / 1e9;
         Double peak = peakIsThisBuild ? peakMb() : null;
+        Double peakAnonymous = anonymous.stop();
         long bytes;
         try (Stream<Path> files = Files.walk(index)) {
             bytes = files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
@@ -192,9 +196,10 @@ public final class Scale {
             double batchQps = questions.size() / ((System.nanoTime() - batched) / 1e9);
 
             String result = String.format(Locale.ROOT,
-                "{\"size\":%d,\"passages\":%d,\"build_seconds\":%.3f,\"index_bytes\":%d,\"peak_rss_mb\":%s,\"questions\":%d,"
+                "{\"size\":%d,\"passages\":%d,\"build_seconds\":%.3f,\"index_bytes\":%d,\"peak_rss_mb\":%s,\"peak_anon_mb\":%s,\"questions\":%d,"
                     + "\"single_thread_qps\":%.1f,\"p50_ms\":%.4f,\"p99_ms\":%.4f,\"batch_qps\":%.1f,\"recall_at1\":%.4f,\"recall_at_k\":%.4f}",
-                size, passages, buildSeconds, bytes, peak == null ? "null" : String.format(Locale.ROOT, "%.1f", peak), questions.size(),
+                size, passages, buildSeconds, bytes, peak == null ? "null" : String.format(Locale.ROOT, "%.1f", peak),
+                peakAnonymous == null ? "null" : String.format(Locale.ROOT, "%.1f", peakAnonymous), questions.size(),
                 singleQps, percentile(latencies, 0.50), percentile(latencies, 0.99), batchQps,
                 firstHits / (double) questions.size(), hitsAtK / (double) questions.size());
             System.err.println(result);
@@ -233,6 +238,50 @@ public final class Scale {
             if (line.startsWith("VmHWM:")) return Long.parseLong(line.substring(6).trim().split("\\s+")[0]) / 1024.0;
         }
         return null;
+    }
+
+    /** RssAnon of this process in MB, or null without /proc. */
+    static Double anonymousMb() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("RssAnon:")) return Long.parseLong(line.substring(8).trim().split("\\s+")[0]) / 1024.0;
+            }
+        } catch (IOException e) {
+            // no /proc: no figure
+        }
+        return null;
+    }
+
+    /** The highest RssAnon from construction to stop(), sampled every 100 ms on a daemon thread. */
+    static final class AnonymousPeak {
+        private volatile boolean running = true;
+        private volatile double peak;
+        private final boolean readable;
+        private final Thread sampler;
+
+        AnonymousPeak() {
+            Double first = anonymousMb();
+            readable = first != null;
+            peak = readable ? first : 0;
+            sampler = new Thread(() -> {
+                while (running) {
+                    Double mb = anonymousMb();
+                    if (mb != null && mb > peak) peak = mb;
+                    try { Thread.sleep(100); } catch (InterruptedException e) { return; }
+                }
+            }, "RssAnon sampler");
+            sampler.setDaemon(true);
+            if (readable) sampler.start();
+        }
+
+        Double stop() throws InterruptedException {
+            running = false;
+            if (!readable) return null;
+            sampler.join();
+            Double last = anonymousMb();
+            if (last != null && last > peak) peak = last;
+            return peak;
+        }
     }
 
     static void deleteTree(Path root) throws IOException {

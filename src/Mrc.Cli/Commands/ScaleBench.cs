@@ -15,6 +15,7 @@ internal sealed record ScaleMeasurement(
     double BuildSeconds,
     long IndexBytes,
     double? PeakRssMb,
+    double? PeakAnonMb,
     int Questions,
     double SingleThreadQps,
     double P50Ms,
@@ -43,8 +44,18 @@ internal static class ScaleBench
         GC.WaitForPendingFinalizers();
         GC.Collect();
         bool peakIsThisBuild = PeakResidentMemory.Reset();
+        var anonymous = AnonymousMemoryPeak.Start();
         var clock = Stopwatch.StartNew();
-        var built = IndexBuilder.Build(CorpusIngest.Load(corpus, size), indexDirectory, options, new BuildProgressLines(log), cancellationToken);
+        IndexBuildResult built;
+        double? peakAnonymous;
+        try
+        {
+            built = IndexBuilder.Build(CorpusIngest.Load(corpus, size), indexDirectory, options, new BuildProgressLines(log), cancellationToken);
+        }
+        finally
+        {
+            peakAnonymous = anonymous.Stop();
+        }
         double buildSeconds = clock.Elapsed.TotalSeconds;
         double? peak = peakIsThisBuild ? PeakResidentMemory.ReadMb() : null;
         long bytes = new DirectoryInfo(built.GenerationPath).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);
@@ -86,7 +97,7 @@ internal static class ScaleBench
         double batchQps = texts.Count / clock.Elapsed.TotalSeconds;
 
         return new ScaleMeasurement(
-            size, built.Metadata.PassageCount, buildSeconds, bytes, peak, texts.Count, singleQps,
+            size, built.Metadata.PassageCount, buildSeconds, bytes, peak, peakAnonymous, texts.Count, singleQps,
             Percentile(latencies, 0.50), Percentile(latencies, 0.99), batchQps,
             (double)firstHits / texts.Count, (double)hitsAtK / texts.Count);
     }

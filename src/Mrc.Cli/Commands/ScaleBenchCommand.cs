@@ -113,10 +113,12 @@ internal static class ScaleBenchCommand
         return sizes;
     }
 
-    const string Header = "| passages | build s | index MB | peak RSS MB | 1 thread q/s | p50 ms | p99 ms | batch q/s | R@1 | R@k |";
+    static string Mb(double? mb) => mb is { } value ? value.ToString("F0", CultureInfo.InvariantCulture) : "–";
+
+    const string Header = "| passages | build s | index MB | peak RSS MB | peak anon MB | 1 thread q/s | p50 ms | p99 ms | batch q/s | R@1 | R@k |";
 
     static string Row(ScaleMeasurement r) => string.Create(CultureInfo.InvariantCulture,
-        $"| {r.Passages} | {r.BuildSeconds:F1} | {r.IndexBytes / 1048576.0:F1} | {(r.PeakRssMb is { } mb ? mb.ToString("F0", CultureInfo.InvariantCulture) : "–")} | {r.SingleThreadQps:F0} | {r.P50Ms:F2} | {r.P99Ms:F2} | {r.BatchQps:F0} | {r.RecallAt1:F4} | {r.RecallAtK:F4} |");
+        $"| {r.Passages} | {r.BuildSeconds:F1} | {r.IndexBytes / 1048576.0:F1} | {Mb(r.PeakRssMb)} | {Mb(r.PeakAnonMb)} | {r.SingleThreadQps:F0} | {r.P50Ms:F2} | {r.P99Ms:F2} | {r.BatchQps:F0} | {r.RecallAt1:F4} | {r.RecallAtK:F4} |");
 }
 
 /// <summary>The JSON `mrc bench scale --json` prints; tools/lucene-reference/Scale.java prints the same shape.</summary>
