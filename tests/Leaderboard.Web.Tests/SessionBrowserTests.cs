@@ -39,12 +39,19 @@ public sealed class SessionBrowserTests : IAsyncLifetime
         return page;
     }
 
-    static async Task SignInAsync(IPage page, string token)
+    /// <summary>
+    /// Signs in through the page. <paramref name="navigationHeld"/>: the test holds the navigation the
+    /// click starts, so the click must not wait for it to finish (it would wait out its timeout).
+    /// </summary>
+    static async Task SignInAsync(IPage page, string token, bool navigationHeld = false)
     {
         await page.GotoAsync("/signin");
         await Chromium.WaitForCircuitAsync(page);
         await Chromium.Input(page, "token-input").FillAsync(token);
-        await page.ClickAsync("[data-testid=signin-button]");
+        var button = page.Locator("[data-testid=signin-button]");
+        // A click from script returns at once; Playwright's own click waits for the navigation it starts.
+        if (navigationHeld) await button.EvaluateAsync("button => button.click()");
+        else await button.ClickAsync();
     }
 
     [BrowserFact]
@@ -137,7 +144,7 @@ public sealed class SessionBrowserTests : IAsyncLifetime
             held.TrySetResult(route);
             return Task.CompletedTask;
         });
-        await SignInAsync(page, token);
+        await SignInAsync(page, token, navigationHeld: true);
         var completion = await held.Task.WaitAsync(TimeSpan.FromSeconds(30));
         var request = completion.Request;
 
