@@ -196,8 +196,8 @@ public final class Scale {
             double batchQps = questions.size() / ((System.nanoTime() - batched) / 1e9);
 
             String result = String.format(Locale.ROOT,
-                "{\"size\":%d,\"passages\":%d,\"build_seconds\":%.3f,\"index_bytes\":%d,\"peak_rss_mb\":%s,\"peak_anon_mb\":%s,\"questions\":%d,"
-                    + "\"single_thread_qps\":%.1f,\"p50_ms\":%.4f,\"p99_ms\":%.4f,\"batch_qps\":%.1f,\"recall_at1\":%.4f,\"recall_at_k\":%.4f}",
+                "{\"size\":%d,\"passages\":%d,\"build_seconds\":%.3f,\"index_bytes\":%d,\"peak_rss_mb\":%s,\"peak_anon_mb\":%s,\"search\":\"lucene-8\",\"questions\":%d,"
+                    + "\"single_thread_qps\":%.1f,\"p50_ms\":%.4f,\"p99_ms\":%.4f,\"batch_qps\":%.1f,\"recall_at1\":%.4f,\"recall_at_k\":%.4f,\"top_k_differs\":null}",
                 size, passages, buildSeconds, bytes, peak == null ? "null" : String.format(Locale.ROOT, "%.1f", peak),
                 peakAnonymous == null ? "null" : String.format(Locale.ROOT, "%.1f", peakAnonymous), questions.size(),
                 singleQps, percentile(latencies, 0.50), percentile(latencies, 0.99), batchQps,

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Mrc.Core.Data;
 using Mrc.Retrieval.Analysis;
 using Mrc.Retrieval.Indexing;
+using Mrc.Retrieval.Search;
 
 namespace Mrc.Cli.Commands;
 
@@ -32,15 +33,20 @@ internal static class ScaleBenchCommand
         var threads = new Option<int>("--threads") { Description = "Threads of the batch measurement.", DefaultValueFactory = _ => Environment.ProcessorCount };
         var batchSize = new Option<int>("--batch-size") { Description = "Queries per batch (Retriever:MaxBatchSize's default).", DefaultValueFactory = _ => 256 };
         var warmUp = new Option<int>("--warm-up") { Description = "Queries searched before the timed ones, for each size.", DefaultValueFactory = _ => 200 };
+        var compareExhaustive = new Option<bool>("--compare-exhaustive")
+        {
+            Description = $"Where an index has {PassageSearcher.DefaultMaxScoreFrom} passages or more (searched with MaxScore pruning), also search it exhaustively "
+                + "and count the questions whose top k differ.",
+        };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of a table." };
 
         var scale = new Command("scale", "Index build and search speed at several corpus sizes (the Java reference: tools/lucene-reference/scale.sh).")
         {
-            corpus, questionsFile, sizes, work, keep, settingsFile, analyzer, k, threads, batchSize, warmUp, json,
+            corpus, questionsFile, sizes, work, keep, settingsFile, analyzer, k, threads, batchSize, warmUp, compareExhaustive, json,
         };
         scale.SetAction((parse, cancellationToken) => CommandErrors.Guard(console, async () =>
         {
-            var search = new ScaleSearchOptions(parse.GetValue(k), parse.GetValue(threads), parse.GetValue(batchSize), parse.GetValue(warmUp));
+            var search = new ScaleSearchOptions(parse.GetValue(k), parse.GetValue(threads), parse.GetValue(batchSize), parse.GetValue(warmUp), parse.GetValue(compareExhaustive));
             if (search.K <= 0 || search.Threads <= 0 || search.BatchSize <= 0 || search.WarmUp < 0)
                 throw new ArgumentException("--k, --threads and --batch-size must be positive and --warm-up 0 or more.");
             var counts = ParseSizes(parse.GetValue(sizes)!);
@@ -70,10 +76,10 @@ internal static class ScaleBenchCommand
                 try
                 {
                     var measured = ScaleBench.Run(corpusFile.FullName, size, indexDirectory, options, questions, search, console.Error, cancellationToken);
-                    if (measured.Passages < size)
-                        await console.Error.WriteLineAsync($"size {size}: the corpus gave only {measured.Passages} distinct passages");
-                    await console.Error.WriteLineAsync(Row(measured));
-                    results.Add(measured);
+                    if (measured[0].Passages < size)
+                        await console.Error.WriteLineAsync($"size {size}: the corpus gave only {measured[0].Passages} distinct passages");
+                    foreach (var row in measured) await console.Error.WriteLineAsync(Row(row));
+                    results.AddRange(measured);
                 }
                 finally
                 {
@@ -115,10 +121,10 @@ internal static class ScaleBenchCommand
 
     static string Mb(double? mb) => mb is { } value ? value.ToString("F0", CultureInfo.InvariantCulture) : "–";
 
-    const string Header = "| passages | build s | index MB | peak RSS MB | peak anon MB | 1 thread q/s | p50 ms | p99 ms | batch q/s | R@1 | R@k |";
+    const string Header = "| passages | build s | index MB | peak RSS MB | peak anon MB | search | 1 thread q/s | p50 ms | p99 ms | batch q/s | R@1 | R@k | top k differ |";
 
     static string Row(ScaleMeasurement r) => string.Create(CultureInfo.InvariantCulture,
-        $"| {r.Passages} | {r.BuildSeconds:F1} | {r.IndexBytes / 1048576.0:F1} | {Mb(r.PeakRssMb)} | {Mb(r.PeakAnonMb)} | {r.SingleThreadQps:F0} | {r.P50Ms:F2} | {r.P99Ms:F2} | {r.BatchQps:F0} | {r.RecallAt1:F4} | {r.RecallAtK:F4} |");
+        $"| {r.Passages} | {r.BuildSeconds:F1} | {r.IndexBytes / 1048576.0:F1} | {Mb(r.PeakRssMb)} | {Mb(r.PeakAnonMb)} | {r.Search} | {r.SingleThreadQps:F0} | {r.P50Ms:F2} | {r.P99Ms:F2} | {r.BatchQps:F0} | {r.RecallAt1:F4} | {r.RecallAtK:F4} | {(r.TopKDiffers is { } d ? d.ToString(CultureInfo.InvariantCulture) : "–")} |");
 }
 
 /// <summary>The JSON `mrc bench scale --json` prints; tools/lucene-reference/Scale.java prints the same shape.</summary>

@@ -43,7 +43,7 @@ internal static class SearchCommand
                 await console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                     $"{hit.Rank,3}  {hit.Score,7:F3}  {p.Id}  [{p.Title}]  {snippet.ReplaceLineEndings(" ")}"));
             }
-            await console.Error.WriteLineAsync($"{result.TotalHits} passages matched");
+            await console.Error.WriteLineAsync($"{(result.TotalHitsIsLowerBound ? "at least " : "")}{result.TotalHits} passages matched");
             return 0;
         }));
         return command;

@@ -33,7 +33,7 @@ public static class QueryBuilder
     /// clauses, and it keeps long queries under BooleanQuery's clause limit. Past that limit the
     /// remaining distinct tokens are dropped (the first ones carry the question's subject).
     /// </summary>
-    public static Query? Build(Analyzer analyzer, string text, IndexSettings? settings = null)
+    public static BooleanQuery? Build(Analyzer analyzer, string text, IndexSettings? settings = null)
     {
         // Without settings: the text field alone, as every index was searched before settings existed.
         settings ??= IndexSettings.Bare(AnalyzerCatalog.Default);

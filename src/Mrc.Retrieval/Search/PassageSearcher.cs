@@ -16,6 +16,16 @@ public sealed class PassageSearcher(IndexHost index, ScoringSettings? defaults =
 
     public IndexHost Index { get; } = index;
 
+    /// <summary>
+    /// Indexes of at least this many passages are searched by <see cref="MaxScoreSearch"/> (same
+    /// passages, far fewer scored; total hits then a lower bound); smaller ones exhaustively, which
+    /// is faster there and counts total hits exactly. 0 always prunes, <see cref="int.MaxValue"/> never.
+    /// </summary>
+    public int MaxScoreFrom { get; init; } = DefaultMaxScoreFrom;
+
+    /// <summary>The passage count from which searches prune by default (docs/retrieval.md, "At corpus scale").</summary>
+    public const int DefaultMaxScoreFrom = 50_000;
+
     /// <summary>Scoring used when a call passes none: the one set here, else that of the generation being searched.</summary>
     public ScoringSettings Defaults
     {
@@ -40,7 +50,7 @@ public sealed class PassageSearcher(IndexHost index, ScoringSettings? defaults =
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(k);
         using var lease = Index.Acquire();
-        return Search(lease, query, k, scoring ?? Volatile.Read(ref defaults) ?? lease.Index.Scoring);
+        return Search(lease, query, k, scoring ?? Volatile.Read(ref defaults) ?? lease.Index.Scoring, MaxScoreFrom);
     }
 
     /// <summary>
@@ -62,7 +72,7 @@ public sealed class PassageSearcher(IndexHost index, ScoringSettings? defaults =
         {
             Parallel.For(0, queries.Count,
                 new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = cancellationToken },
-                i => results[i] = Search(leased, queries[i], k, settings));
+                i => results[i] = Search(leased, queries[i], k, settings, MaxScoreFrom));
         }
         catch (AggregateException e) when (e.InnerExceptions.Count > 0)
         {
@@ -72,20 +82,21 @@ public sealed class PassageSearcher(IndexHost index, ScoringSettings? defaults =
         return results;
     }
 
-    static SearchResult Search(SearcherLease lease, string query, int k, ScoringSettings scoring)
+    static SearchResult Search(SearcherLease lease, string query, int k, ScoringSettings scoring, int maxScoreFrom)
     {
         ArgumentNullException.ThrowIfNull(query);
         var handle = lease.Index;
         var luceneQuery = QueryBuilder.Build(handle.Analyzer, query, handle.Settings) ?? throw new QueryHasNoTermsException(handle.Metadata.Analyzer);
         var searcher = SearcherFor(lease, scoring);
-        var top = searcher.Search(luceneQuery, k);
+        bool prune = searcher.IndexReader.MaxDoc >= maxScoreFrom && MaxScoreSearch.Applies(luceneQuery, scoring);
+        var top = prune ? MaxScoreSearch.Search(searcher, luceneQuery, scoring, k) : searcher.Search(luceneQuery, k);
         var hits = new SearchHit[top.ScoreDocs.Length];
         for (int i = 0; i < hits.Length; i++)
         {
             var scoreDoc = top.ScoreDocs[i];
             hits[i] = new SearchHit(handle.Passage(searcher, scoreDoc.Doc), scoreDoc.Score, i + 1);
         }
-        return new SearchResult(hits, top.TotalHits);
+        return new SearchResult(hits, top.TotalHits, TotalHitsIsLowerBound: prune);
     }
 
     /// <summary>

@@ -11,8 +11,11 @@ public sealed record SearchHit(IndexedPassage Passage, float Score, int Rank)
         new(Passage.Id, Passage.DocumentId, Passage.Title, Passage.Text, Score, Rank, Passage.StartChar, Passage.EndChar);
 }
 
-/// <summary>The hits for one query, best first, and how many passages matched at all.</summary>
-public sealed record SearchResult(IReadOnlyList<SearchHit> Hits, long TotalHits);
+/// <summary>
+/// The hits for one query, best first, and how many passages matched at all: exactly, or at least
+/// that many where <paramref name="TotalHitsIsLowerBound"/> (a pruned search; see <see cref="MaxScoreSearch"/>).
+/// </summary>
+public sealed record SearchResult(IReadOnlyList<SearchHit> Hits, long TotalHits, bool TotalHitsIsLowerBound = false);
 
 /// <summary>A query that the index's analyzer reduces to no token at all (only punctuation or stop words).</summary>
 public sealed class QueryHasNoTermsException(string analyzer)

@@ -9,7 +9,7 @@ internal static class ProtoMapping
 {
     public static RetrieveResponse ToResponse(SearchResult result)
     {
-        var response = new RetrieveResponse { TotalHits = result.TotalHits };
+        var response = new RetrieveResponse { TotalHits = result.TotalHits, TotalHitsIsLowerBound = result.TotalHitsIsLowerBound };
         foreach (var hit in result.Hits)
             response.Passages.Add(new Passage
             {
