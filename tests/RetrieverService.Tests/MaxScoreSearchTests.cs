@@ -65,6 +65,8 @@ public sealed class MaxScoreSearchTests : IDisposable
         var pruning = new PassageSearcher(host) { MaxScoreFrom = 0 };
         var exhaustive = new PassageSearcher(host) { MaxScoreFrom = int.MaxValue };
         Assert.True(built.Metadata.PassageCount < PassageSearcher.DefaultMaxScoreFrom, "the default searches an index this small exhaustively");
+        Assert.False(new PassageSearcher(host).Prunes);
+        Assert.True(pruning.Prunes);
 
         foreach (string question in Questions.Take(300))
         {

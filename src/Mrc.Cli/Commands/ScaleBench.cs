@@ -72,8 +72,9 @@ internal static class ScaleBench
         long bytes = new DirectoryInfo(built.GenerationPath).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);
 
         using var host = IndexHost.Open(indexDirectory);
-        bool prunes = built.Metadata.PassageCount >= PassageSearcher.DefaultMaxScoreFrom;
-        var ways = new List<(string Name, PassageSearcher Searcher)> { (prunes ? "maxscore" : "exhaustive", new PassageSearcher(host)) };
+        var product = new PassageSearcher(host);
+        bool prunes = product.Prunes;
+        var ways = new List<(string Name, PassageSearcher Searcher)> { (prunes ? "maxscore" : "exhaustive", product) };
         if (prunes && search.CompareExhaustive) ways.Add(("exhaustive", new PassageSearcher(host) { MaxScoreFrom = int.MaxValue }));
         var measurements = new List<ScaleMeasurement>();
         string[][]? firstTopK = null;

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Mrc.Cli.Load;
 
 /// <summary>
@@ -46,25 +44,5 @@ internal sealed class AnonymousMemoryPeak
         return double.IsNaN(peak) ? null : peak;
     }
 
-    static double? ReadMb()
-    {
-        try
-        {
-            foreach (var line in File.ReadLines("/proc/self/status"))
-            {
-                if (!line.StartsWith("RssAnon:", StringComparison.Ordinal)) continue;
-                var kilobytes = line["RssAnon:".Length..].Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries)[0];
-                return double.Parse(kilobytes, CultureInfo.InvariantCulture) / 1024;
-            }
-            return null;
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return null;
-        }
-    }
+    static double? ReadMb() => ProcStatus.ReadMb("self", "RssAnon");
 }

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Mrc.Cli.Load;
 
 /// <summary>
@@ -28,25 +26,5 @@ internal static class PeakResidentMemory
     }
 
     /// <summary>The peak in MB (1 MB = 1,048,576 bytes) since the process began or the last <see cref="Reset"/>, or null without /proc.</summary>
-    public static double? ReadMb()
-    {
-        try
-        {
-            foreach (var line in File.ReadLines("/proc/self/status"))
-            {
-                if (!line.StartsWith("VmHWM:", StringComparison.Ordinal)) continue;
-                var kilobytes = line["VmHWM:".Length..].Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries)[0];
-                return double.Parse(kilobytes, CultureInfo.InvariantCulture) / 1024;
-            }
-            return null;
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return null;
-        }
-    }
+    public static double? ReadMb() => ProcStatus.ReadMb("self", "VmHWM");
 }

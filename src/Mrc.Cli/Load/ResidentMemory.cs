@@ -54,27 +54,7 @@ internal sealed class ResidentMemory : IAsyncDisposable
     }
 
     /// <summary>VmRSS in MB (1 MB = 1,048,576 bytes), or null when the process cannot be read.</summary>
-    internal static double? ReadMb(int processId)
-    {
-        try
-        {
-            foreach (var line in File.ReadLines($"/proc/{processId}/status"))
-            {
-                if (!line.StartsWith("VmRSS:", StringComparison.Ordinal)) continue;
-                var kilobytes = line["VmRSS:".Length..].Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries)[0];
-                return double.Parse(kilobytes, CultureInfo.InvariantCulture) / 1024;
-            }
-            return null;
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return null;
-        }
-    }
+    internal static double? ReadMb(int processId) => ProcStatus.ReadMb(processId.ToString(CultureInfo.InvariantCulture), "VmRSS");
 
     public async ValueTask DisposeAsync()
     {

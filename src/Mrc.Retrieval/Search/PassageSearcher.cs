@@ -26,6 +26,18 @@ public sealed class PassageSearcher(IndexHost index, ScoringSettings? defaults =
     /// <summary>The passage count from which searches prune by default (docs/retrieval.md, "At corpus scale").</summary>
     public const int DefaultMaxScoreFrom = 50_000;
 
+    /// <summary>Whether searches of the current generation prune (BM25 queries of term clauses, as every question makes).</summary>
+    public bool Prunes
+    {
+        get
+        {
+            using var lease = Index.Acquire();
+            return Prune(lease.Searcher.IndexReader, MaxScoreFrom);
+        }
+    }
+
+    static bool Prune(Lucene.Net.Index.IndexReader reader, int maxScoreFrom) => reader.MaxDoc >= maxScoreFrom;
+
     /// <summary>Scoring used when a call passes none: the one set here, else that of the generation being searched.</summary>
     public ScoringSettings Defaults
     {
@@ -88,7 +100,7 @@ public sealed class PassageSearcher(IndexHost index, ScoringSettings? defaults =
         var handle = lease.Index;
         var luceneQuery = QueryBuilder.Build(handle.Analyzer, query, handle.Settings) ?? throw new QueryHasNoTermsException(handle.Metadata.Analyzer);
         var searcher = SearcherFor(lease, scoring);
-        bool prune = searcher.IndexReader.MaxDoc >= maxScoreFrom && MaxScoreSearch.Applies(luceneQuery, scoring);
+        bool prune = Prune(searcher.IndexReader, maxScoreFrom) && MaxScoreSearch.Applies(luceneQuery, scoring);
         var top = prune ? MaxScoreSearch.Search(searcher, luceneQuery, scoring, k) : searcher.Search(luceneQuery, k);
         var hits = new SearchHit[top.ScoreDocs.Length];
         for (int i = 0; i < hits.Length; i++)
