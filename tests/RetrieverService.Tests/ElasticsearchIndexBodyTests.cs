@@ -8,7 +8,7 @@ namespace Mrc.Retriever.Tests;
 /// <summary>
 /// The Elasticsearch create-index body made from index settings. The expected bodies are written by
 /// hand from Elasticsearch's documented formats (custom analyzers, the nori_tokenizer with
-/// user_dictionary_rules and decompound_mode, nori_part_of_speech, the stop, synonym and cjk_bigram
+/// user_dictionary_rules and decompound_mode, nori_part_of_speech, nori_readingform, the stop, synonym and cjk_bigram
 /// filters, a BM25 similarity with k1 and b, text fields with analyzer, similarity and sub-fields).
 /// </summary>
 public class ElasticsearchIndexBodyTests
@@ -42,7 +42,7 @@ public class ElasticsearchIndexBodyTests
               "tokenizer": {
                 "mrc_nori": {
                   "type": "nori_tokenizer",
-                  "decompound_mode": "mixed",
+                  "decompound_mode": "discard",
                   "discard_punctuation": true,
                   "user_dictionary_rules": ["국립중앙박물관", "대한민국임시정부", "세종대왕", "서울", "한양", "경성", "미국", "아메리카합중국"]
                 }
@@ -61,7 +61,7 @@ public class ElasticsearchIndexBodyTests
                 "mrc_words": {
                   "type": "custom",
                   "tokenizer": "mrc_nori",
-                  "filter": ["nori_part_of_speech", "lowercase", "mrc_synonyms", "mrc_stop"]
+                  "filter": ["nori_part_of_speech", "nori_readingform", "lowercase", "mrc_synonyms", "mrc_stop"]
                 }
               }
             }
@@ -71,10 +71,11 @@ public class ElasticsearchIndexBodyTests
             "_meta": {
               "mrc_settings": {
                 "analyzer": "korean-unigram-bigram",
+                "words_analyzer": "morphemes",
                 "stop_words": ["및", "또는", "the", "of"],
                 "user_dictionary": ["국립중앙박물관", "대한민국임시정부", "세종대왕"],
                 "synonyms": [["서울", "한양", "경성"], ["미국", "아메리카합중국"]],
-                "field_boosts": { "text": 1, "title": 0.5, "words": 1 },
+                "field_boosts": { "text": 1, "title": 0.5, "words": 3 },
                 "bm25": { "k1": 0.2, "b": 1 }
               }
             },
@@ -120,6 +121,7 @@ public class ElasticsearchIndexBodyTests
             "_meta": {
               "mrc_settings": {
                 "analyzer": "korean-bigram",
+                "words_analyzer": "morphemes",
                 "stop_words": [],
                 "user_dictionary": [],
                 "synonyms": [],
@@ -175,7 +177,7 @@ public class ElasticsearchIndexBodyTests
     [Fact]
     public void SearchFields_AreTheBoostedFieldsWithTheirBoosts()
     {
-        Assert.Equal(["text^1", "title^0.5", "text.words^1"], ElasticsearchIndexBody.SearchFields(IndexSettings.Default));
+        Assert.Equal(["text^1", "title^0.5", "text.words^3"], ElasticsearchIndexBody.SearchFields(IndexSettings.Default));
         Assert.Equal(["text^1"], ElasticsearchIndexBody.SearchFields(IndexSettings.Bare("korean-bigram")));
         Assert.Equal(["title^2.5", "text.words^0.25"],
             ElasticsearchIndexBody.SearchFields(IndexSettings.Default with { TextBoost = 0, TitleBoost = 2.5f, WordsBoost = 0.25f }));

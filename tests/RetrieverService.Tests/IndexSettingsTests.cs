@@ -26,7 +26,8 @@ public class IndexSettingsTests
         Assert.Equal(["및", "또는", "the", "of"], settings.StopWords);
         Assert.Contains("국립중앙박물관", settings.UserDictionary);
         Assert.Equal(["서울", "한양", "경성"], settings.Synonyms[0]);
-        Assert.Equal((1.0f, 0.5f, 1.0f, 0.2f, 1.0f), (settings.TextBoost, settings.TitleBoost, settings.WordsBoost, settings.K1, settings.B));
+        Assert.Equal(WordsAnalysis.Morphemes, settings.WordsAnalyzer);
+        Assert.Equal((1.0f, 0.5f, 3.0f, 0.2f, 1.0f), (settings.TextBoost, settings.TitleBoost, settings.WordsBoost, settings.K1, settings.B));
     }
 
     [Fact]
@@ -49,6 +50,7 @@ public class IndexSettingsTests
     [InlineData("{\n  \"analyzer\": \"korean-bigram\",\n  \"stopwords\": [\"및\"]\n}", 3, "stopwords is not a setting")]
     [InlineData("{\n  \"bm25\": {\n    \"k1\": 5\n  }\n}", 3, "bm25.k1 must be between 0 and 3, not 5")]
     [InlineData("{\n  \"analyzer\": \"nori\"\n}", 2, "analyzer 'nori' is not an analyzer")]
+    [InlineData("{\n  \"words_analyzer\": \"nori\"\n}", 2, "words_analyzer 'nori' is not a words analyzer. Known: morphemes, particles")]
     [InlineData("{\n  \"user_dictionary\": [\"국립중앙박물관\",\n    \"대한 민국\"]\n}", 3, "user_dictionary[1] '대한 민국' is not one word")]
     [InlineData("{\n  \"synonyms\": [[\"서울\"]]\n}", 2, "synonyms[0] needs at least two words")]
     [InlineData("{\n  \"field_boosts\": { \"text\": 0, \"title\": 0, \"words\": 0 }\n}", 2, "field_boosts gives every field a boost of 0")]
@@ -124,9 +126,18 @@ public class IndexSettingsTests
     }
 
     [Fact]
-    public void WordsField_HoldsWholeWordsWithTheirParticlesTakenOff()
+    public void WordsField_ByDefault_HoldsTheContentMorphemes()
     {
         using var analyzer = AnalyzerCatalog.Create(Bigrams with { WordsBoost = 1f });
+        // Nori's tokens for the same text (NoriTokens.java): particles dropped, and of 훈련했다 only the
+        // noun is left (the verb suffix 하 and the endings are stop tags).
+        Assert.Equal(["대통령", "서울", "훈련"], QueryBuilder.Tokens(analyzer, "대통령은 서울에서 훈련했다", PassageFields.Words));
+    }
+
+    [Fact]
+    public void WordsField_WithParticles_HoldsWholeWordsWithTheirParticlesTakenOff()
+    {
+        using var analyzer = AnalyzerCatalog.Create(Bigrams with { WordsBoost = 1f, WordsAnalyzer = WordsAnalysis.Particles });
         // Hand-checked: 에서, 은, 의 and 으로 are particles; 대통령 and 서울 keep what is left.
         Assert.Equal(["서울", "대통령", "한국", "부산"], QueryBuilder.Tokens(analyzer, "서울에서 대통령은 한국의 부산으로", PassageFields.Words));
         Assert.Equal(["서울", "울에", "에서"], QueryBuilder.Tokens(analyzer, "서울에서"));
@@ -235,6 +246,26 @@ public class IndexSettingsTests
 
         using var host = IndexHost.Open(temp.Combine("index"));
         Assert.Empty(host.Settings.DifferingKeys(IndexSettings.Bare(AnalyzerCatalog.Standard)));
+    }
+
+    [Fact]
+    public void StoredSettingsWithoutAWordsAnalyzer_AreReadAsParticles()
+    {
+        // Every settings.json this build writes names its words analyzer; one written before the key
+        // existed had particle stripping, whatever the default is now.
+        Assert.Equal(WordsAnalysis.Morphemes, IndexSettingsFile.Parse("{}", "new.json").WordsAnalyzer);
+        Assert.Equal(WordsAnalysis.Particles, IndexSettingsFile.ParseStored("{}", "old.json").WordsAnalyzer);
+
+        using var temp = new TempDirectory();
+        using (BuildIndex(temp, Bigrams with { WordsBoost = 1f, WordsAnalyzer = WordsAnalysis.Particles }, ("a", "", "서울에서 훈련했다"))) { }
+        var generation = IndexLayout.ReadCurrent(temp.Combine("index"))!.Value.Path;
+        string file = Path.Combine(generation, IndexSettingsFile.FileName);
+        var lines = File.ReadAllLines(file).Where(l => !l.Contains(IndexSettingsFile.Keys.WordsAnalyzer, StringComparison.Ordinal));
+        File.WriteAllLines(file, lines);
+
+        using var host = IndexHost.Open(temp.Combine("index"));
+        Assert.Equal(WordsAnalysis.Particles, host.Settings.WordsAnalyzer);
+        Assert.Equal("a", Assert.Single(new PassageSearcher(host).Search("서울은", 5).Hits).Passage.DocumentId);
     }
 
     static IndexHost BuildIndex(TempDirectory temp, IndexSettings settings, params (string Id, string Title, string Text)[] documents)

@@ -5,6 +5,7 @@ using Lucene.Net.Analysis.Standard;
 using Lucene.Net.Analysis.TokenAttributes;
 using Lucene.Net.Analysis.Util;
 using Lucene.Net.Util;
+using Mrc.Retrieval.Analysis.Korean;
 using Mrc.Retrieval.Settings;
 
 namespace Mrc.Retrieval.Analysis;
@@ -20,6 +21,7 @@ public static class AnalyzerCatalog
     public const string Standard = "standard";
     public const string WhitespaceBigram = "whitespace-bigram";
     public const string KoreanUnigramBigram = "korean-unigram-bigram";
+    public const string KoreanMorpheme = "korean-morpheme";
 
     /// <summary>
     /// The default: Korean words carry particles (서울에서, 서울의), so whole-word tokens rarely match;
@@ -29,7 +31,7 @@ public static class AnalyzerCatalog
 
     internal static readonly LuceneVersion Version = LuceneVersion.LUCENE_48;
 
-    public static IReadOnlyList<string> Names { get; } = [KoreanBigram, Standard, WhitespaceBigram, KoreanUnigramBigram];
+    public static IReadOnlyList<string> Names { get; } = [KoreanBigram, Standard, WhitespaceBigram, KoreanUnigramBigram, KoreanMorpheme];
 
     public static bool IsKnown(string name) => Names.Contains(name, StringComparer.Ordinal);
 
@@ -49,8 +51,10 @@ public static class AnalyzerCatalog
             throw new ArgumentException($"Unknown analyzer '{settings.Analyzer}'. Known analyzers: {string.Join(", ", Names)}.", nameof(settings));
         var dictionary = DictionaryFilter.Entries(settings);
         var stopWords = settings.StopWords.Count == 0 ? null : new CharArraySet(Version, settings.StopWords.Select(Normalize).ToList(), ignoreCase: false);
-        var main = Create(settings.Analyzer, dictionary, stopWords);
-        return settings.WordsBoost > 0 ? new FieldAnalyzers(main, WordsWithoutParticles(dictionary, stopWords)) : main;
+        var main = settings.Analyzer == KoreanMorpheme ? Morphemes(dictionary, stopWords) : Create(settings.Analyzer, dictionary, stopWords);
+        if (settings.WordsBoost <= 0) return main;
+        var words = settings.WordsAnalyzer == WordsAnalysis.Particles ? WordsWithoutParticles(dictionary, stopWords) : Morphemes(dictionary, stopWords);
+        return new FieldAnalyzers(main, words);
     }
 
     static Analyzer Create(string name, Dictionary<string, string> dictionary, CharArraySet? stopWords) =>
@@ -73,6 +77,25 @@ public static class AnalyzerCatalog
             if (stopWords is not null && name != Standard) stream = new StopFilter(Version, stream, stopWords);
             return new TokenStreamComponents(source, stream);
         });
+
+    /// <summary>
+    /// Nori's KoreanAnalyzer chain (content morphemes, readings for Hanja, lower case) with the
+    /// settings' words: dictionary and synonym words are user words of the analysis, so they come
+    /// out whole; synonyms then become their group's first member; stop words are dropped.
+    /// </summary>
+    static Analyzer Morphemes(Dictionary<string, string> dictionary, CharArraySet? stopWords)
+    {
+        // Load the lexicon (about a second) when the index is opened, not on its first search.
+        _ = KoreanLexicon.Default;
+        return Analyzer.NewAnonymous((_, reader) =>
+        {
+            var source = new KoreanMorphemeTokenizer(reader, dictionary.Keys);
+            TokenStream stream = new LowerCaseFilter(Version, source);
+            if (dictionary.Count > 0) stream = new DictionaryFilter(stream, dictionary);
+            if (stopWords is not null) stream = new StopFilter(Version, stream, stopWords);
+            return new TokenStreamComponents(source, stream);
+        });
+    }
 
     /// <summary>The words field's chain: whole words, dictionary words cut out, stop words dropped, particles taken off.</summary>
     static Analyzer WordsWithoutParticles(Dictionary<string, string> dictionary, CharArraySet? stopWords) =>

@@ -5,9 +5,9 @@ namespace Mrc.Retrieval.Analysis;
 
 /// <summary>
 /// Takes the particle (josa) off the end of a Hangul word, the longest one that leaves a word
-/// behind: 서울에서 → 서울, 대통령은 → 대통령, 한국의 → 한국. A rough stand-in for what a morphological
-/// analyzer does, good enough for a second field beside the bigrams: both the passages and the
-/// questions are cut the same way, so a word matches whatever particle each side glued to it.
+/// behind: 서울에서 → 서울, 대통령은 → 대통령, 한국의 → 한국. The words field's <c>particles</c> analyzer
+/// (<see cref="WordsAnalysis"/>): a rough stand-in for morphological analysis, kept because indexes
+/// built before <c>morphemes</c> existed are searched with it.
 /// </summary>
 internal sealed class ParticleStripFilter : TokenFilter
 {

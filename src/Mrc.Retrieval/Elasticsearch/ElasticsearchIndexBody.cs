@@ -13,10 +13,12 @@ namespace Mrc.Retrieval.Elasticsearch;
 /// <item><c>text</c> and <c>title</c> are analysed by <c>mrc_text</c>, the settings' analyzer built from
 /// Elasticsearch's own filters (standard tokenizer, <c>cjk_width</c>, <c>lowercase</c>, <c>cjk_bigram</c>),
 /// with the synonyms and stop words;</item>
-/// <item><c>text.words</c> (when <c>field_boosts.words</c> is above 0) by <c>mrc_words</c>: Nori, the
-/// Korean morphological analyzer the Lucene build's particle stripping stands in for, with the user
-/// dictionary and the synonyms' words as its user dictionary rules and particles and endings
-/// dropped by <c>nori_part_of_speech</c>;</item>
+/// <item><c>text.words</c> (when <c>field_boosts.words</c> is above 0) by <c>mrc_words</c>: Nori, whose
+/// method and dictionary the Lucene build's <c>morphemes</c> words analyzer reproduces (compounds split,
+/// <c>nori_part_of_speech</c> and <c>nori_readingform</c> as Nori's KoreanAnalyzer), with the user
+/// dictionary and the synonyms' words as its user dictionary rules. Elasticsearch has no
+/// <c>particles</c> analyzer; an index with that words analyzer gets Nori there too;</item>
+/// <item>with the <c>korean-morpheme</c> analyzer, <c>mrc_text</c> is the same Nori chain;</item>
 /// <item>every searched field scores with <c>mrc_bm25</c>, BM25 with the settings' k1 and b;</item>
 /// <item><c>_meta.mrc_settings</c> keeps the settings file itself, so a search reads the settings the
 /// index was built with, as a Lucene generation's <c>settings.json</c>.</item>
@@ -147,35 +149,43 @@ public static class ElasticsearchIndexBody
         // Stop words again after the bigram stage, so a stop word can also be a bigram (as in the Lucene chain).
         if (settings.StopWords.Count > 0 && settings.Analyzer != AnalyzerCatalog.Standard) textChain.Add(StopFilter);
 
+        // korean-morpheme: Nori's chain instead of the standard tokenizer's (the filters above are still defined for it).
+        bool morphemeText = settings.Analyzer == AnalyzerCatalog.KoreanMorpheme;
+        if (morphemeText) textChain = new JsonArray([.. MorphemeFilters(settings)]);
         var analyzers = new JsonObject
         {
-            [TextAnalyzer] = new JsonObject { ["type"] = "custom", ["tokenizer"] = "standard", ["filter"] = textChain },
+            [TextAnalyzer] = new JsonObject { ["type"] = "custom", ["tokenizer"] = morphemeText ? NoriTokenizer : "standard", ["filter"] = textChain },
         };
         var analysis = new JsonObject();
         if (settings.WordsBoost > 0)
-        {
-            var wordsChain = new JsonArray("nori_part_of_speech", "lowercase");
-            if (settings.Synonyms.Count > 0) wordsChain.Add(SynonymFilter);
-            if (settings.StopWords.Count > 0) wordsChain.Add(StopFilter);
-            analyzers[WordsAnalyzer] = new JsonObject { ["type"] = "custom", ["tokenizer"] = NoriTokenizer, ["filter"] = wordsChain };
-            analysis["tokenizer"] = new JsonObject { [NoriTokenizer] = Nori(settings) };
-        }
+            analyzers[WordsAnalyzer] = new JsonObject { ["type"] = "custom", ["tokenizer"] = NoriTokenizer, ["filter"] = new JsonArray([.. MorphemeFilters(settings)]) };
+        if (morphemeText || settings.WordsBoost > 0) analysis["tokenizer"] = new JsonObject { [NoriTokenizer] = Nori(settings) };
         if (filters.Count > 0) analysis["filter"] = filters;
         analysis["analyzer"] = analyzers;
         return analysis;
     }
 
+    /// <summary>The filters after Nori's tokenizer: KoreanAnalyzer's, then the settings' synonyms and stop words.</summary>
+    static IEnumerable<JsonNode> MorphemeFilters(IndexSettings settings)
+    {
+        yield return "nori_part_of_speech";
+        yield return "nori_readingform";
+        yield return "lowercase";
+        if (settings.Synonyms.Count > 0) yield return SynonymFilter;
+        if (settings.StopWords.Count > 0) yield return StopFilter;
+    }
+
     /// <summary>
     /// Nori with the dictionary words and every synonym (kept whole, so a synonym rule can match it),
-    /// each once (Nori refuses a dictionary that repeats a word); compounds both whole and split
-    /// ("mixed"), as the words field keeps whole words.
+    /// each once (Nori refuses a dictionary that repeats a word); compounds split and the whole
+    /// dropped ("discard", Nori's default and the Lucene build's).
     /// </summary>
     static JsonObject Nori(IndexSettings settings)
     {
         var rules = settings.UserDictionary.Concat(settings.Synonyms.SelectMany(g => g))
             .Select(AnalyzerCatalog.Normalize).Distinct(StringComparer.Ordinal)
             .Select(w => (JsonNode)w).ToArray();
-        var nori = new JsonObject { ["type"] = "nori_tokenizer", ["decompound_mode"] = "mixed", ["discard_punctuation"] = true };
+        var nori = new JsonObject { ["type"] = "nori_tokenizer", ["decompound_mode"] = "discard", ["discard_punctuation"] = true };
         if (rules.Length > 0) nori["user_dictionary_rules"] = new JsonArray(rules);
         return nori;
     }

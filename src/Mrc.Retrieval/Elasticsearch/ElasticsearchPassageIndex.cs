@@ -127,7 +127,7 @@ public sealed class ElasticsearchPassageIndex(ElasticsearchConnection connection
             throw new IndexUnavailableException($"The index '{concrete}' behind '{alias}' on Elasticsearch at {connection} was not published by `mrc index build` (its mapping has no _meta.{ElasticsearchIndexBody.MetadataMetaKey}). Build it with {build}.");
         try
         {
-            var settings = IndexSettingsFile.Parse(settingsNode.ToJsonString(), $"{concrete} _meta.{ElasticsearchIndexBody.SettingsMetaKey}");
+            var settings = IndexSettingsFile.ParseStored(settingsNode.ToJsonString(), $"{concrete} _meta.{ElasticsearchIndexBody.SettingsMetaKey}");
             var metadata = IndexMetadata.FromJson(metadataNode.ToJsonString(), $"{concrete} _meta.{ElasticsearchIndexBody.MetadataMetaKey}");
             return new Live(concrete, new IndexDescription(metadata, settings, settings.Scoring), ElasticsearchIndexBody.SearchFields(settings));
         }

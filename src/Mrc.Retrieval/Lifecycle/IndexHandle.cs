@@ -108,7 +108,7 @@ public sealed class IndexHandle
     {
         string path = System.IO.Path.Combine(generation, IndexSettingsFile.FileName);
         if (!File.Exists(path)) return IndexSettings.Bare(metadata.Analyzer);
-        var settings = IndexSettingsFile.Load(path);
+        var settings = IndexSettingsFile.LoadStored(path);
         if (settings.Analyzer != metadata.Analyzer)
             throw new InvalidDataException($"{IndexSettingsFile.FileName} names the analyzer '{settings.Analyzer}' but {IndexMetadata.FileName} '{metadata.Analyzer}'.");
         return settings;

@@ -13,6 +13,9 @@ public sealed record IndexSettings
     /// <summary>Tokenizer and bigram stage: a name from <see cref="AnalyzerCatalog"/>.</summary>
     public string Analyzer { get; init; } = AnalyzerCatalog.Default;
 
+    /// <summary>How the words field cuts the text into words: a name from <see cref="WordsAnalysis"/>.</summary>
+    public string WordsAnalyzer { get; init; } = WordsAnalysis.Default;
+
     /// <summary>
     /// Tokens dropped at index and query time: whole words before bigramming, and bigrams after it.
     /// By default the question words and their bigrams (<see cref="QuestionWords"/>).
@@ -41,7 +44,7 @@ public sealed record IndexSettings
     /// Weight of a whole-word match (particles taken off) in the passage text, searched as its own
     /// field beside the analyzer's tokens; 0 does not index words.
     /// </summary>
-    public float WordsBoost { get; init; } = 1f;
+    public float WordsBoost { get; init; } = 3f;
 
     /// <summary>BM25 k1 (term-frequency saturation) searches of this index use unless a request overrides it.</summary>
     public float K1 { get; init; } = ScoringSettings.Tuned.K1;
@@ -83,6 +86,7 @@ public sealed record IndexSettings
         ArgumentNullException.ThrowIfNull(other);
         var keys = new List<string>();
         if (Analyzer != other.Analyzer) keys.Add(IndexSettingsFile.Keys.Analyzer);
+        if (WordsAnalyzer != other.WordsAnalyzer) keys.Add(IndexSettingsFile.Keys.WordsAnalyzer);
         if (!StopWords.SequenceEqual(other.StopWords)) keys.Add(IndexSettingsFile.Keys.StopWords);
         if (!UserDictionary.SequenceEqual(other.UserDictionary)) keys.Add(IndexSettingsFile.Keys.UserDictionary);
         if (Synonyms.Count != other.Synonyms.Count || Synonyms.Zip(other.Synonyms).Any(p => !p.First.SequenceEqual(p.Second)))

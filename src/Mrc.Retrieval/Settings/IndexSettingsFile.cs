@@ -14,6 +14,7 @@ namespace Mrc.Retrieval.Settings;
 /// <code>
 /// {
 ///   "analyzer": "korean-bigram",
+///   "words_analyzer": "morphemes",
 ///   "stop_words": ["및", "the"],
 ///   "user_dictionary": ["국립중앙박물관"],
 ///   "synonyms": [["서울", "한양"]],
@@ -31,6 +32,7 @@ public static class IndexSettingsFile
     public static class Keys
     {
         public const string Analyzer = "analyzer";
+        public const string WordsAnalyzer = "words_analyzer";
         public const string StopWords = "stop_words";
         public const string UserDictionary = "user_dictionary";
         public const string Synonyms = "synonyms";
@@ -61,13 +63,19 @@ public static class IndexSettingsFile
     }
 
     /// <summary>Parses and checks settings; <paramref name="source"/> names the file in messages.</summary>
-    public static IndexSettings Parse(ReadOnlySpan<byte> json, string source)
-    {
-        var parser = new Parser(json.ToArray(), source);
-        return parser.Parse();
-    }
+    public static IndexSettings Parse(ReadOnlySpan<byte> json, string source) => new Parser(json.ToArray(), source, stored: false).Parse();
 
     public static IndexSettings Parse(string json, string source) => Parse(Encoding.UTF8.GetBytes(json), source);
+
+    /// <summary>
+    /// Reads the settings an index was built with (a generation's settings.json, an Elasticsearch
+    /// index's _meta). Such a file has every key; one without <c>words_analyzer</c> was written before
+    /// that key existed, when the words field was always <see cref="WordsAnalysis.Particles"/>.
+    /// </summary>
+    public static IndexSettings ParseStored(string json, string source) => new Parser(Encoding.UTF8.GetBytes(json), source, stored: true).Parse();
+
+    /// <summary><see cref="ParseStored"/> of a file.</summary>
+    public static IndexSettings LoadStored(string path) => ParseStored(File.ReadAllText(path), path);
 
     /// <summary>The settings as the file format, every key written out.</summary>
     public static string ToJson(IndexSettings settings)
@@ -78,6 +86,7 @@ public static class IndexSettingsFile
         {
             writer.WriteStartObject();
             writer.WriteString(Keys.Analyzer, settings.Analyzer);
+            writer.WriteString(Keys.WordsAnalyzer, settings.WordsAnalyzer);
             WriteStrings(writer, Keys.StopWords, settings.StopWords);
             WriteStrings(writer, Keys.UserDictionary, settings.UserDictionary);
             writer.WriteStartArray(Keys.Synonyms);
@@ -115,7 +124,7 @@ public static class IndexSettingsFile
     }
 
     /// <summary>Walks the JSON with the reader so every error can name the line of the key at fault.</summary>
-    sealed class Parser(byte[] json, string source)
+    sealed class Parser(byte[] json, string source, bool stored)
     {
         static readonly JsonReaderOptions ReaderOptions = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
 
@@ -139,7 +148,7 @@ public static class IndexSettingsFile
         {
             if (!reader.Read()) throw Error(ref reader, "(file)", "is empty; write a JSON object such as { \"analyzer\": \"korean-bigram\" }.");
             if (reader.TokenType != JsonTokenType.StartObject) throw Error(ref reader, "(file)", "must be a JSON object.");
-            var settings = new IndexSettings();
+            var settings = stored ? new IndexSettings { WordsAnalyzer = WordsAnalysis.Particles } : new IndexSettings();
             var seen = new HashSet<string>(StringComparer.Ordinal);
             while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
             {
@@ -149,12 +158,13 @@ public static class IndexSettingsFile
                 settings = key switch
                 {
                     Keys.Analyzer => settings with { Analyzer = ReadAnalyzer(ref reader) },
+                    Keys.WordsAnalyzer => settings with { WordsAnalyzer = ReadWordsAnalyzer(ref reader) },
                     Keys.StopWords => settings with { StopWords = ReadWords(ref reader, key) },
                     Keys.UserDictionary => settings with { UserDictionary = ReadWords(ref reader, key) },
                     Keys.Synonyms => settings with { Synonyms = ReadSynonyms(ref reader) },
                     Keys.FieldBoosts => ReadFieldBoosts(ref reader, settings),
                     Keys.Bm25 => ReadBm25(ref reader, settings),
-                    _ => throw Error(ref reader, key, $"is not a setting. Known keys: {Keys.Analyzer}, {Keys.StopWords}, {Keys.UserDictionary}, {Keys.Synonyms}, {Keys.FieldBoosts}, {Keys.Bm25}."),
+                    _ => throw Error(ref reader, key, $"is not a setting. Known keys: {Keys.Analyzer}, {Keys.WordsAnalyzer}, {Keys.StopWords}, {Keys.UserDictionary}, {Keys.Synonyms}, {Keys.FieldBoosts}, {Keys.Bm25}."),
                 };
             }
             return settings;
@@ -166,6 +176,15 @@ public static class IndexSettingsFile
             string name = reader.GetString()!;
             if (!AnalyzerCatalog.IsKnown(name))
                 throw Error(ref reader, Keys.Analyzer, $"'{name}' is not an analyzer. Known analyzers: {string.Join(", ", AnalyzerCatalog.Names)}.");
+            return name;
+        }
+
+        string ReadWordsAnalyzer(ref Utf8JsonReader reader)
+        {
+            if (reader.TokenType != JsonTokenType.String) throw Error(ref reader, Keys.WordsAnalyzer, "must be a string.");
+            string name = reader.GetString()!;
+            if (!WordsAnalysis.IsKnown(name))
+                throw Error(ref reader, Keys.WordsAnalyzer, $"'{name}' is not a words analyzer. Known: {string.Join(", ", WordsAnalysis.Names)}.");
             return name;
         }
 
