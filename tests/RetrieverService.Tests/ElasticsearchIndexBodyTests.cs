@@ -157,6 +157,18 @@ public class ElasticsearchIndexBodyTests
     }
 
     [Fact]
+    public void Create_KoreanMorpheme_AnalysesTextWithNorisChain()
+    {
+        var analysis = ElasticsearchIndexBody.Create(IndexSettings.Bare("korean-morpheme") with { StopWords = ["및"] })["settings"]!["analysis"]!;
+
+        AssertSameJson("""
+            { "type": "custom", "tokenizer": "mrc_nori", "filter": ["nori_part_of_speech", "nori_readingform", "lowercase", "mrc_stop"] }
+            """, new(analysis["analyzer"]!["mrc_text"]!.ToJsonString()));
+        AssertSameJson("""{ "mrc_nori": { "type": "nori_tokenizer", "decompound_mode": "discard", "discard_punctuation": true } }""",
+            new(analysis["tokenizer"]!.ToJsonString()));
+    }
+
+    [Fact]
     public void Create_StandardAndWhitespaceBigram_DefineTheFiltersTheirChainsName()
     {
         var standard = ElasticsearchIndexBody.Create(IndexSettings.Bare("standard"))["settings"]!["analysis"]!["filter"]!;

@@ -20,6 +20,9 @@ public static class IndexBuilder
     /// <summary>How often progress is reported while documents are added.</summary>
     static readonly TimeSpan ProgressEvery = TimeSpan.FromSeconds(1);
 
+    /// <summary>How many passages' words fields may be analysed ahead of the writer.</summary>
+    const int AnalysedAhead = 256;
+
     public static IndexBuildResult Build(
         IngestedCorpus corpus,
         string indexDirectory,
@@ -94,8 +97,20 @@ public static class IndexBuilder
             RAMBufferSizeMB = 128,
         };
         long passages = 0;
-        using (var writer = new IndexWriter(luceneDirectory, config))
+        bool titleField = options.Settings.TitleBoost > 0, wordsField = options.Settings.WordsBoost > 0;
+        // The words field is analysed ahead on the thread pool (RecordedTokens), at most
+        // AnalysedAhead passages in front of the writer, which adds them in corpus order.
+        var ahead = new Queue<(IndexedPassage Passage, Task<RecordedTokens>? Words)>();
+        using var writer = new IndexWriter(luceneDirectory, config);
+        try
         {
+            void WriteOldest()
+            {
+                var (passage, words) = ahead.Dequeue();
+                writer.AddDocument(PassageFields.ToDocument(passage, options.TitlePrefix, titleField, wordsField, words?.GetAwaiter().GetResult()));
+                passages++;
+            }
+
             progress?.Report(new IndexBuildProgress("indexing", 0, 0, clock.Elapsed));
             var nextReport = clock.Elapsed + ProgressEvery;
             foreach (var document in documents)
@@ -103,8 +118,9 @@ public static class IndexBuilder
                 cancellationToken.ThrowIfCancellationRequested();
                 foreach (var passage in Passages(document, options))
                 {
-                    writer.AddDocument(PassageFields.ToDocument(passage, options.TitlePrefix, titleField: options.Settings.TitleBoost > 0, wordsField: options.Settings.WordsBoost > 0));
-                    passages++;
+                    string contents = PassageFields.ContentsOf(passage, options.TitlePrefix);
+                    ahead.Enqueue((passage, wordsField ? Task.Run(() => RecordedTokens.Of(analyzer, PassageFields.Words, contents), cancellationToken) : null));
+                    if (ahead.Count >= AnalysedAhead) WriteOldest();
                 }
                 if (clock.Elapsed >= nextReport)
                 {
@@ -112,10 +128,17 @@ public static class IndexBuilder
                     nextReport = clock.Elapsed + ProgressEvery;
                 }
             }
+            while (ahead.Count > 0) WriteOldest();
             progress?.Report(new IndexBuildProgress("committing", documents.Kept, passages, clock.Elapsed));
             // Few segments search faster; the index is written once and then only read.
             writer.ForceMerge(1);
             writer.Commit();
+        }
+        finally
+        {
+            // A failed build still lets the analyses in flight finish before the analyzer is disposed.
+            foreach (var (_, words) in ahead)
+                if (words is not null) ((IAsyncResult)words).AsyncWaitHandle.WaitOne();
         }
         return passages;
     }

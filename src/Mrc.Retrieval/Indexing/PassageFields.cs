@@ -18,17 +18,23 @@ public static class PassageFields
     public const string Contents = "contents";
 
     /// <summary>
-    /// The same text as <see cref="Contents"/> as whole words with their particles taken off,
-    /// indexed only when the settings give words a boost: exact word matches on top of the bigrams.
+    /// The same text as <see cref="Contents"/> cut into words by the settings' words analyzer
+    /// (morphemes, or whole words with their particles taken off), indexed only when the settings
+    /// give words a boost: word matches on top of the bigrams.
     /// </summary>
     public const string Words = "words";
 
     /// <summary>The analyzed, unstored title, indexed only when the settings give titles a boost.</summary>
     public const string TitleContents = "title_contents";
 
-    internal static Document ToDocument(IndexedPassage passage, bool titlePrefix, bool titleField, bool wordsField)
+    /// <summary>The text the contents and words fields are analysed from.</summary>
+    internal static string ContentsOf(IndexedPassage passage, bool titlePrefix) =>
+        titlePrefix && passage.Title.Length > 0 ? passage.Title + "\n" + passage.Text : passage.Text;
+
+    /// <param name="words">The words field's tokens, analysed ahead (<see cref="RecordedTokens"/>); null analyses the field in the writer.</param>
+    internal static Document ToDocument(IndexedPassage passage, bool titlePrefix, bool titleField, bool wordsField, RecordedTokens? words = null)
     {
-        string contents = titlePrefix && passage.Title.Length > 0 ? passage.Title + "\n" + passage.Text : passage.Text;
+        string contents = ContentsOf(passage, titlePrefix);
         // Ids are StringFields: indexed as one exact token, so a passage can be found or replaced by id.
         var document = new Document
         {
@@ -41,7 +47,7 @@ public static class PassageFields
             new StoredField(End, passage.EndChar),
             new TextField(Contents, contents, Field.Store.NO),
         };
-        if (wordsField) document.Add(new TextField(Words, contents, Field.Store.NO));
+        if (wordsField) document.Add(words is null ? new TextField(Words, contents, Field.Store.NO) : new TextField(Words, words.Replay()));
         if (titleField) document.Add(new TextField(TitleContents, passage.Title, Field.Store.NO));
         return document;
     }

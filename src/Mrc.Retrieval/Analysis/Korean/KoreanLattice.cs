@@ -32,11 +32,16 @@ public sealed class KoreanLattice
     readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> userLookup;
     readonly int longestUserWord;
     readonly bool[] neverWordInitial;
+    // CheapestPathBefore's answers for the position being extended (round extensionRound), by left context id.
+    readonly int[] cachedFrom, cachedArc, cachedCost;
+    int extensionRound;
     readonly List<(int End, int WordId)> matches = [];
     Arc[] arcs = new Arc[256];
     int arcCount;
     int[] firstArcAt = [];
     int[] lastArcAt = [];
+    int[] arrivalsAt = [];
+    readonly Dictionary<long, int> arcWithRightIdAt = [];
 
     /// <param name="dictionary">The lexicon (<see cref="KoreanLexicon.Default"/>).</param>
     /// <param name="userWords">Words to keep whole, in lower case.</param>
@@ -47,6 +52,10 @@ public sealed class KoreanLattice
         userLookup = this.userWords.GetAlternateLookup<ReadOnlySpan<char>>();
         longestUserWord = this.userWords.Count == 0 ? 0 : this.userWords.Max(w => w.Length);
         neverWordInitial = dictionary.Tags.Select(tag => tag is "E" or "J" or "VCP" or "XSA" or "XSN" or "XSV").ToArray();
+        int leftIds = Math.Max(dictionary.LeftIdCount, UserLeftId + 1);
+        cachedFrom = new int[leftIds];
+        cachedArc = new int[leftIds];
+        cachedCost = new int[leftIds];
     }
 
     /// <summary>One word placed in the lattice: from <see cref="From"/> (spaces included) or <see cref="Start"/> to <see cref="End"/>.</summary>
@@ -70,7 +79,7 @@ public sealed class KoreanLattice
         int pos = 0, settled = 0, furthestEnd = 0;
         while (pos < text.Length)
         {
-            int arriving = CountAt(pos);
+            int arriving = arrivalsAt[pos];
             if (arriving == 0)
             {
                 pos++;
@@ -94,6 +103,11 @@ public sealed class KoreanLattice
             }
 
             matches.Clear();
+            if (++extensionRound == int.MaxValue)
+            {
+                Array.Clear(cachedFrom);
+                extensionRound = 1;
+            }
             if (userView is not null && LongestUserWordAt(userView, start) is > 0 and var userLength && start + userLength - 1 > userWordsEnd)
             {
                 Extend(pos, start, start + userLength, UserWords, -1, userView[start + userLength - 1]);
@@ -139,13 +153,31 @@ public sealed class KoreanLattice
         {
             firstArcAt = new int[length + 1];
             lastArcAt = new int[length + 1];
+            arrivalsAt = new int[length + 1];
         }
         Array.Fill(firstArcAt, -1, 0, length + 1);
         Array.Fill(lastArcAt, -1, 0, length + 1);
+        Array.Clear(arrivalsAt, 0, length + 1);
+        arcWithRightIdAt.Clear();
     }
 
+    /// <summary>
+    /// Places an arc at its end position, unless an arc already there has the same right context
+    /// and costs no more: any word after the new one would be cheaper (or, on a tie, first) after
+    /// that one, so the new one can never be on the best path. One that costs more is dropped for
+    /// the new one. The arcs that stay keep their order, which decides ties, so the best path is
+    /// the one the full lattice gives; arrivals are still counted in full (a position every path
+    /// goes through is one a single arc arrives at).
+    /// </summary>
     void AddArc(Arc arc)
     {
+        arrivalsAt[arc.End]++;
+        long key = ((long)arc.End << 16) | (ushort)arc.RightId;
+        if (arcWithRightIdAt.TryGetValue(key, out int same) && !arcs[same].Removed)
+        {
+            if (arcs[same].Cost <= arc.Cost) return;
+            arcs[same].Removed = true;
+        }
         arc.NextAtEnd = -1;
         if (arcCount == arcs.Length) Array.Resize(ref arcs, arcs.Length * 2);
         int index = arcCount++;
@@ -153,14 +185,7 @@ public sealed class KoreanLattice
         if (lastArcAt[arc.End] < 0) firstArcAt[arc.End] = index;
         else arcs[lastArcAt[arc.End]].NextAtEnd = index;
         lastArcAt[arc.End] = index;
-    }
-
-    int CountAt(int pos)
-    {
-        int count = 0;
-        for (int a = firstArcAt[pos]; a >= 0; a = arcs[a].NextAtEnd)
-            if (!arcs[a].Removed) count++;
-        return count;
+        arcWithRightIdAt[key] = index;
     }
 
     static short UserRightIdFor(char last) =>
@@ -182,19 +207,36 @@ public sealed class KoreanLattice
         int leftId = user ? UserLeftId : words.LeftId[wordId];
         // A user word is a noun, and nouns may follow a space.
         int penalty = !user && start > from && IsNeverWordInitial(words.LeftPos[wordId]) ? SpacePenalty : 0;
-        int best = -1, bestCost = int.MaxValue;
-        for (int a = firstArcAt[from]; a >= 0; a = arcs[a].NextAtEnd)
-        {
-            ref readonly var arc = ref arcs[a];
-            if (arc.Removed) continue;
-            int cost = arc.Cost + dictionary.ConnectionCost(arc.RightId, leftId) + penalty;
-            if (cost < bestCost) (best, bestCost) = (a, cost);
-        }
+        var (best, bestCost) = CheapestPathBefore(from, leftId);
+        bestCost += penalty;
         AddArc(new Arc
         {
             From = from, Start = start, End = end, Source = source, WordId = wordId,
             RightId = user ? UserRightIdFor(userLastChar) : words.RightId[wordId], Cost = bestCost + (user ? UserWordCost : words.Cost[wordId]), Previous = best,
         });
+    }
+
+    /// <summary>
+    /// The arc ending at <paramref name="from"/> after which a word with left context
+    /// <paramref name="leftId"/> is cheapest, and that cost (the first such arc on a tie). Many words
+    /// starting at a position share a left context (every general noun has the same), so the answer
+    /// is kept for the position being extended.
+    /// </summary>
+    (int Arc, int Cost) CheapestPathBefore(int from, int leftId)
+    {
+        if (cachedFrom[leftId] == extensionRound) return (cachedArc[leftId], cachedCost[leftId]);
+        int best = -1, bestCost = int.MaxValue;
+        for (int a = firstArcAt[from]; a >= 0; a = arcs[a].NextAtEnd)
+        {
+            ref readonly var arc = ref arcs[a];
+            if (arc.Removed) continue;
+            int cost = arc.Cost + dictionary.ConnectionCost(arc.RightId, leftId);
+            if (cost < bestCost) (best, bestCost) = (a, cost);
+        }
+        cachedFrom[leftId] = extensionRound;
+        cachedArc[leftId] = best;
+        cachedCost[leftId] = bestCost;
+        return (best, bestCost);
     }
 
     /// <summary>Keeps only the cheapest arc ending in [<paramref name="from"/>, <paramref name="to"/>]; returns where it ends.</summary>
@@ -205,8 +247,12 @@ public sealed class KoreanLattice
             for (int a = firstArcAt[p]; a >= 0; a = arcs[a].NextAtEnd)
                 if (!arcs[a].Removed && arcs[a].Cost < bestCost) (best, bestCost) = (a, arcs[a].Cost);
         for (int p = from; p <= to; p++)
+        {
+            arrivalsAt[p] = 0;
             for (int a = firstArcAt[p]; a >= 0; a = arcs[a].NextAtEnd)
                 if (a != best) arcs[a].Removed = true;
+        }
+        arrivalsAt[arcs[best].End] = 1;
         return arcs[best].End;
     }
 

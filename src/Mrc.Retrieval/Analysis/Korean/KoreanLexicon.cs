@@ -8,7 +8,8 @@ namespace Mrc.Retrieval.Analysis.Korean;
 /// The Korean morphological dictionary: mecab-ko-dic as Lucene's Nori compiled it (Apache-2.0, see
 /// NOTICE.md beside this file), exported by tools/lucene-reference/NoriDictionary.java into
 /// <c>ko-dic.bin.gz</c>, embedded in this assembly. Loaded once per process on first use (about
-/// 0.8 million surface forms and a 3,815 × 2,690 connection cost matrix, some 60 MB in memory).
+/// 0.8 million surface forms and a 3,815 × 2,690 connection cost matrix: about a second and 65 MB of
+/// managed memory).
 /// </summary>
 public sealed class KoreanLexicon
 {
@@ -62,29 +63,31 @@ public sealed class KoreanLexicon
         Words = WordTable.Read(r, r.Int(), withDetails: true);
 
         int surfaces = r.Int();
-        var chars = new List<char>(surfaces * 4);
+        var chars = new char[surfaces * 4];
         surfaceStart = new int[surfaces + 1];
         wordStart = new int[surfaces + 1];
-        var ids = new List<int>(Words.Count);
-        var previous = Array.Empty<char>();
+        wordIds = new int[Words.Count];
+        int length = 0, idCount = 0, previousStart = 0, previousLength = 0;
         for (int s = 0; s < surfaces; s++)
         {
+            // Front-coded: the first `shared` characters are the previous surface's.
             int shared = r.Byte();
-            var suffix = r.String()!;
-            var surface = new char[shared + suffix.Length];
-            Array.Copy(previous, surface, shared);
-            suffix.CopyTo(0, surface, shared, suffix.Length);
-            surfaceStart[s] = chars.Count;
-            chars.AddRange(surface);
-            wordStart[s] = ids.Count;
+            if (shared > previousLength) throw new InvalidDataException("A surface form in the Korean dictionary shares more than the previous one has.");
+            if (length + shared > chars.Length) Array.Resize(ref chars, chars.Length * 2);
+            surfaceStart[s] = length;
+            Array.Copy(chars, previousStart, chars, length, shared);
+            length += shared;
+            length += r.StringInto(ref chars, length);
+            (previousStart, previousLength) = (surfaceStart[s], length - surfaceStart[s]);
+            wordStart[s] = idCount;
             int count = r.Byte();
-            for (int i = 0; i < count; i++) ids.Add(r.Int());
-            previous = surface;
+            if (idCount + count > wordIds.Length) Array.Resize(ref wordIds, Math.Max(wordIds.Length * 2, idCount + count));
+            for (int i = 0; i < count; i++) wordIds[idCount++] = r.Int();
         }
-        surfaceStart[surfaces] = chars.Count;
-        wordStart[surfaces] = ids.Count;
-        surfaceChars = chars.ToArray();
-        wordIds = ids.ToArray();
+        surfaceStart[surfaces] = length;
+        wordStart[surfaces] = idCount;
+        surfaceChars = chars[..length];
+        if (idCount != wordIds.Length) wordIds = wordIds[..idCount];
         firstSurface = new int[0x10001];
         for (int c = 0, s = 0; c <= 0x10000; c++)
         {
@@ -125,10 +128,10 @@ public sealed class KoreanLexicon
     /// <summary>Reads a dictionary file as NoriDictionary.java writes it (gzip-compressed).</summary>
     public static KoreanLexicon Load(Stream compressed)
     {
+        // Read as it is decompressed: loading leaves little garbage beside the tables themselves.
         using var gzip = new GZipStream(compressed, CompressionMode.Decompress);
-        using var buffer = new MemoryStream();
-        gzip.CopyTo(buffer);
-        return new KoreanLexicon(new Reader(buffer.GetBuffer().AsMemory(0, (int)buffer.Length)));
+        using var buffered = new BufferedStream(gzip, 1 << 16);
+        return new KoreanLexicon(new Reader(buffered));
     }
 
     static Stream OpenEmbedded() =>
@@ -187,6 +190,9 @@ public sealed class KoreanLexicon
     /// <summary>The cost of a word whose left context id is <paramref name="leftId"/> following one whose right context id is <paramref name="rightId"/>.</summary>
     internal int ConnectionCost(int rightId, int leftId) => connectionCosts[rightId * backwardSize + leftId];
 
+    /// <summary>How many left context ids there are (the connection matrix's second dimension).</summary>
+    internal int LeftIdCount => backwardSize;
+
     internal int CharacterClass(char c) => characterClass[c];
     internal bool IsInvoke(char c) => (characterFlags[c] & 1) != 0;
     internal bool IsGroup(char c) => (characterFlags[c] & 2) != 0;
@@ -227,7 +233,7 @@ public sealed class KoreanLexicon
             var starts = withDetails ? new int[count + 1] : [];
             var tags = new List<byte>();
             var surfaces = new List<string>();
-            var shared = new Dictionary<string, string>(StringComparer.Ordinal);
+            var shared = new HashSet<string>(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
             for (int w = 0; w < count; w++)
             {
                 if (withDetails) starts[w] = tags.Count;
@@ -244,8 +250,7 @@ public sealed class KoreanLexicon
                 for (int i = 0; i < morphemes; i++)
                 {
                     tags.Add(r.Byte());
-                    var surface = r.String()!;
-                    surfaces.Add(shared.TryGetValue(surface, out var known) ? known : shared[surface] = surface);
+                    surfaces.Add(r.SharedString(shared));
                 }
             }
             if (withDetails)
@@ -281,15 +286,21 @@ public sealed class KoreanLexicon
     }
 
     /// <summary>Big-endian reads over the decompressed file.</summary>
-    internal sealed class Reader(ReadOnlyMemory<byte> data)
+    internal sealed class Reader(Stream data)
     {
-        int at;
+        readonly byte[] scratch = new byte[1024];
 
         ReadOnlySpan<byte> Take(int n)
         {
-            if (at + n > data.Length) throw new InvalidDataException("The Korean dictionary file is truncated.");
-            var span = data.Span.Slice(at, n);
-            at += n;
+            var span = n <= scratch.Length ? scratch.AsSpan(0, n) : new byte[n];
+            try
+            {
+                data.ReadExactly(span);
+            }
+            catch (EndOfStreamException e)
+            {
+                throw new InvalidDataException("The Korean dictionary file is truncated.", e);
+            }
             return span;
         }
 
@@ -305,10 +316,34 @@ public sealed class KoreanLexicon
             ushort length = UShort();
             if (length == NoString) return null;
             var bytes = Take(length * 2);
-            return string.Create(length, bytes.ToArray(), (chars, b) =>
-            {
-                for (int i = 0; i < chars.Length; i++) chars[i] = (char)BinaryPrimitives.ReadUInt16BigEndian(b.AsSpan(i * 2));
-            });
+            var chars = length <= 256 ? stackalloc char[length] : new char[length];
+            for (int i = 0; i < length; i++) chars[i] = (char)BinaryPrimitives.ReadUInt16BigEndian(bytes[(i * 2)..]);
+            return new string(chars);
+        }
+
+        /// <summary>A string, the same instance as an equal one read before (compound parts repeat: 하, 았, ...).</summary>
+        public string SharedString(HashSet<string>.AlternateLookup<ReadOnlySpan<char>> pool)
+        {
+            ushort length = UShort();
+            if (length == NoString || length > 256) throw new InvalidDataException("A morpheme in the Korean dictionary is missing or too long.");
+            var bytes = Take(length * 2);
+            Span<char> chars = stackalloc char[length];
+            for (int i = 0; i < length; i++) chars[i] = (char)BinaryPrimitives.ReadUInt16BigEndian(bytes[(i * 2)..]);
+            if (pool.TryGetValue(chars, out var known)) return known;
+            var created = new string(chars);
+            pool.Add(created);
+            return created;
+        }
+
+        /// <summary>A string's characters appended to <paramref name="chars"/> at <paramref name="at"/> (grown as needed); returns how many.</summary>
+        public int StringInto(ref char[] chars, int at)
+        {
+            ushort length = UShort();
+            if (length == NoString) throw new InvalidDataException("A surface form in the Korean dictionary is missing.");
+            if (at + length > chars.Length) Array.Resize(ref chars, Math.Max(chars.Length * 2, at + length));
+            var bytes = Take(length * 2);
+            for (int i = 0; i < length; i++) chars[at + i] = (char)BinaryPrimitives.ReadUInt16BigEndian(bytes[(i * 2)..]);
+            return length;
         }
     }
 }
