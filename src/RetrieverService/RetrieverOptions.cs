@@ -61,6 +61,13 @@ public sealed class RetrieverOptions : IValidatableObject
     /// <summary>Threads one RetrieveBatch call searches on.</summary>
     public int BatchParallelism { get; set; } = Environment.ProcessorCount;
 
+    /// <summary>
+    /// Indexes of this many passages or more are searched with MaxScore pruning: the same top k,
+    /// faster, with total_hits only a lower bound. Above every index's size (2147483647), every
+    /// search is exhaustive and counts every match.
+    /// </summary>
+    public int MaxScoreFrom { get; set; } = PassageSearcher.DefaultMaxScoreFrom;
+
     /// <summary>How often the service looks for a newly published index generation.</summary>
     public TimeSpan ReloadInterval { get; set; } = TimeSpan.FromSeconds(5);
 
@@ -118,6 +125,8 @@ public sealed class RetrieverOptions : IValidatableObject
             yield return Fail($"{section}:MaxQueryChars must be in [1, {QueryCharsCeiling}], not {MaxQueryChars}.");
         if (BatchParallelism < 1)
             yield return Fail($"{section}:BatchParallelism must be at least 1, not {BatchParallelism}.");
+        if (MaxScoreFrom < 1)
+            yield return Fail($"{section}:MaxScoreFrom must be at least 1, not {MaxScoreFrom} (2147483647 turns pruning off).");
         if (ReloadInterval <= TimeSpan.Zero)
             yield return Fail($"{section}:ReloadInterval must be positive, not {ReloadInterval}.");
     }

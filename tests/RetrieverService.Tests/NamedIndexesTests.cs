@@ -149,6 +149,31 @@ public sealed class NamedIndexesTests : IDisposable
     }
 
     [Fact]
+    public async Task MaxScoreFrom_DecidesWhichIndexesArePruned_AndTheResponseSaysSo()
+    {
+        // Three articles' passages: below the default threshold, searched exhaustively with exact
+        // counts; with the threshold at 1 the same search is pruned, its count only a lower bound.
+        var request = new RetrieveRequest { Query = Question(1), TopK = 3 };
+        RetrieveResponse exhaustive, pruned;
+        await using (var server = await StartTwoIndexes())
+            exhaustive = await server.Client.RetrieveAsync(request, Deadline);
+        await using (var server = await RetrieverServer.StartAsync(temp.Combine("default"), "Retriever:MaxScoreFrom=1"))
+            pruned = await server.Client.RetrieveAsync(request, Deadline);
+
+        Assert.False(exhaustive.TotalHitsIsLowerBound);
+        Assert.True(pruned.TotalHitsIsLowerBound);
+        Assert.Equal(exhaustive.Passages.Select(p => p.Id), pruned.Passages.Select(p => p.Id));
+        Assert.True(pruned.TotalHits <= exhaustive.TotalHits);
+    }
+
+    [Fact]
+    public async Task Start_WithMaxScoreFromBelowOne_FailsNamingIt()
+    {
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => RetrieverServer.StartAsync(temp.Path, "Retriever:MaxScoreFrom=0"));
+        Assert.Contains("Retriever:MaxScoreFrom must be at least 1, not 0", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Start_WithAMalformedExpectedSettingsFile_FailsNamingTheFileAndLine()
     {
         string file = temp.Combine("expected.json");

@@ -7,9 +7,9 @@ namespace Mrc.Retrieval.Search;
 /// <see cref="IndexHost"/> keeps its live generation open, the <see cref="PassageSearcher"/> searches it.
 /// Lucene is synchronous; the tasks complete before they are returned.
 /// </summary>
-public sealed class LucenePassageIndex(IndexHost host, int batchThreads) : IPassageIndex
+public sealed class LucenePassageIndex(IndexHost host, int batchThreads, int maxScoreFrom = PassageSearcher.DefaultMaxScoreFrom) : IPassageIndex
 {
-    readonly PassageSearcher searcher = new(host);
+    readonly PassageSearcher searcher = new(host) { MaxScoreFrom = maxScoreFrom };
 
     public string Location => host.IndexDirectory;
 

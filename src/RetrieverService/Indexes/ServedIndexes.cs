@@ -24,7 +24,7 @@ public sealed class ServedIndexes : IDisposable
             var expected = config.ExpectedSettings.TryGetValue(name, out var file) ? IndexSettingsFile.Load(file) : null;
             IPassageIndex index = config.Backend == RetrievalBackend.Elasticsearch
                 ? new ElasticsearchPassageIndex(config.Elasticsearch.ToConnection(), path, config.BatchParallelism)
-                : new LucenePassageIndex(new IndexHost(path, config.ScoringOverride, loggers.CreateLogger<IndexHost>()), config.BatchParallelism);
+                : new LucenePassageIndex(new IndexHost(path, config.ScoringOverride, loggers.CreateLogger<IndexHost>()), config.BatchParallelism, config.MaxScoreFrom);
             byName.Add(name, new ServedIndex(name, index, expected, name == RetrieverOptions.DefaultIndexName));
         }
         All = [.. byName.Values];
