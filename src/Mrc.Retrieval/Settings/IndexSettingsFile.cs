@@ -157,8 +157,8 @@ public static class IndexSettingsFile
                 reader.Read();
                 settings = key switch
                 {
-                    Keys.Analyzer => settings with { Analyzer = ReadAnalyzer(ref reader) },
-                    Keys.WordsAnalyzer => settings with { WordsAnalyzer = ReadWordsAnalyzer(ref reader) },
+                    Keys.Analyzer => settings with { Analyzer = ReadName(ref reader, key, AnalyzerCatalog.Names, "an analyzer") },
+                    Keys.WordsAnalyzer => settings with { WordsAnalyzer = ReadName(ref reader, key, WordsAnalysis.Names, "a words analyzer") },
                     Keys.StopWords => settings with { StopWords = ReadWords(ref reader, key) },
                     Keys.UserDictionary => settings with { UserDictionary = ReadWords(ref reader, key) },
                     Keys.Synonyms => settings with { Synonyms = ReadSynonyms(ref reader) },
@@ -170,21 +170,13 @@ public static class IndexSettingsFile
             return settings;
         }
 
-        string ReadAnalyzer(ref Utf8JsonReader reader)
+        /// <summary>A name that must be one of <paramref name="known"/>; <paramref name="what"/> names the kind in the message.</summary>
+        string ReadName(ref Utf8JsonReader reader, string key, IReadOnlyList<string> known, string what)
         {
-            if (reader.TokenType != JsonTokenType.String) throw Error(ref reader, Keys.Analyzer, "must be a string.");
+            if (reader.TokenType != JsonTokenType.String) throw Error(ref reader, key, "must be a string.");
             string name = reader.GetString()!;
-            if (!AnalyzerCatalog.IsKnown(name))
-                throw Error(ref reader, Keys.Analyzer, $"'{name}' is not an analyzer. Known analyzers: {string.Join(", ", AnalyzerCatalog.Names)}.");
-            return name;
-        }
-
-        string ReadWordsAnalyzer(ref Utf8JsonReader reader)
-        {
-            if (reader.TokenType != JsonTokenType.String) throw Error(ref reader, Keys.WordsAnalyzer, "must be a string.");
-            string name = reader.GetString()!;
-            if (!WordsAnalysis.IsKnown(name))
-                throw Error(ref reader, Keys.WordsAnalyzer, $"'{name}' is not a words analyzer. Known: {string.Join(", ", WordsAnalysis.Names)}.");
+            if (!known.Contains(name, StringComparer.Ordinal))
+                throw Error(ref reader, key, $"'{name}' is not {what}. Known: {string.Join(", ", known)}.");
             return name;
         }
 
