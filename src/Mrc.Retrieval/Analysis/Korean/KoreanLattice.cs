@@ -41,7 +41,6 @@ public sealed class KoreanLattice
     int[] firstArcAt = [];
     int[] lastArcAt = [];
     int[] arrivalsAt = [];
-    readonly Dictionary<long, int> arcWithRightIdAt = [];
 
     /// <param name="dictionary">The lexicon (<see cref="KoreanLexicon.Default"/>).</param>
     /// <param name="userWords">Words to keep whole, in lower case.</param>
@@ -158,26 +157,15 @@ public sealed class KoreanLattice
         Array.Fill(firstArcAt, -1, 0, length + 1);
         Array.Fill(lastArcAt, -1, 0, length + 1);
         Array.Clear(arrivalsAt, 0, length + 1);
-        arcWithRightIdAt.Clear();
     }
 
     /// <summary>
-    /// Places an arc at its end position, unless an arc already there has the same right context
-    /// and costs no more: any word after the new one would be cheaper (or, on a tie, first) after
-    /// that one, so the new one can never be on the best path. One that costs more is dropped for
-    /// the new one. The arcs that stay keep their order, which decides ties, so the best path is
-    /// the one the full lattice gives; arrivals are still counted in full (a position every path
-    /// goes through is one a single arc arrives at).
+    /// Places an arc at its end position, after the arcs already there (their order decides ties),
+    /// and counts the arrival (a position a single arc arrives at is one every path goes through).
     /// </summary>
     void AddArc(Arc arc)
     {
         arrivalsAt[arc.End]++;
-        long key = ((long)arc.End << 16) | (ushort)arc.RightId;
-        if (arcWithRightIdAt.TryGetValue(key, out int same) && !arcs[same].Removed)
-        {
-            if (arcs[same].Cost <= arc.Cost) return;
-            arcs[same].Removed = true;
-        }
         arc.NextAtEnd = -1;
         if (arcCount == arcs.Length) Array.Resize(ref arcs, arcs.Length * 2);
         int index = arcCount++;
@@ -185,7 +173,6 @@ public sealed class KoreanLattice
         if (lastArcAt[arc.End] < 0) firstArcAt[arc.End] = index;
         else arcs[lastArcAt[arc.End]].NextAtEnd = index;
         lastArcAt[arc.End] = index;
-        arcWithRightIdAt[key] = index;
     }
 
     static short UserRightIdFor(char last) =>
