@@ -110,6 +110,34 @@ public sealed class RetrievalCommandsTests : IDisposable
     }
 
     [Fact]
+    public async Task IndexAnalyze_PrintsEachSearchedFieldsTokens_AsTheIndexOrTheSettingsMakeThem()
+    {
+        // The morphemes are Nori's (KoreanAnalyzerTests); the unigrams and bigrams are every character and pair.
+        var defaults = await InProcessCli.RunAsync("index", "analyze", "대통령은 훈련했다");
+        Assert.Equal(0, defaults.Exit);
+        Assert.Equal(
+            [
+                "text (korean-unigram-bigram) (boost 1): 대 대통 통 통령 령 령은 은 훈 훈련 련 련했 했 했다 다",
+                "words (morphemes) (boost 3): 대통령 훈련",
+                "title (korean-unigram-bigram) (boost 0.5): 대 대통 통 통령 령 령은 은 훈 훈련 련 련했 했 했다 다",
+            ],
+            defaults.Out.Trim().Split('\n'));
+
+        string settings = Path.Combine(work, "settings.json");
+        File.WriteAllText(settings, """{ "analyzer": "korean-bigram", "words_analyzer": "particles", "user_dictionary": ["국립중앙박물관"], "field_boosts": { "title": 0 } }""");
+        Assert.Equal(0, (await InProcessCli.RunAsync("index", "build", "--corpus", Corpus, "--out", Index, "--chunk-size", "0", "--settings", settings)).Exit);
+        var built = await InProcessCli.RunAsync("index", "analyze", "국립중앙박물관에서 보았다", "--index", Index);
+        Assert.Equal(0, built.Exit);
+        // The dictionary word is cut out whole in both fields; the particle list never strips a word
+        // down to nothing, so the 에서 left beside it stays.
+        Assert.Equal(["text (korean-bigram) (boost 1): 국립중앙박물관 에서 보았 았다", "words (particles) (boost 3): 국립중앙박물관 에서 보았다"], built.Out.Trim().Split('\n'));
+
+        var both = await InProcessCli.RunAsync("index", "analyze", "서울", "--index", Index, "--analyzer", "standard");
+        Assert.Equal(2, both.Exit);
+        Assert.Contains("--index analyses as that index was built", both.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task BenchRetrieval_PrintsLatencyAndBatchThroughput()
     {
         Assert.Equal(0, (await InProcessCli.RunAsync("index", "build", "--corpus", Corpus, "--out", Index, "--chunk-size", "0")).Exit);

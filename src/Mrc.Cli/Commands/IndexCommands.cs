@@ -116,7 +116,7 @@ internal static class IndexCommands
             return 0;
         }));
 
-        return new Command("index", "Build retrieval indexes.") { build };
+        return new Command("index", "Build retrieval indexes, and see how they analyse text.") { build, AnalyzeCommand.Create(console) };
     }
 
     /// <summary>Each backend's own options, and none of the other's.</summary>
