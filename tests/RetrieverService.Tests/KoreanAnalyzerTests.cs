@@ -68,6 +68,29 @@ public class KoreanAnalyzerTests
         AssertSameTokens(texts, expected, IndexSettings.Bare(AnalyzerCatalog.KoreanMorpheme) with { UserDictionary = words });
     }
 
+    [RequiresJavaLuceneFact]
+    public async Task AWholeDocumentWithoutSpaces_DiffersFromNoriOnlyNextToTheSegmentCuts()
+    {
+        // 60 paragraphs with every space and line break taken out: over 30,000 characters the
+        // lattice cannot cut after a space, so it cuts every MaxSegmentLength characters.
+        var paragraphs = PartAParagraphs().Skip(100).Take(60).Select(p => p.Replace(" ", "", StringComparison.Ordinal).Replace("\n", "", StringComparison.Ordinal));
+        string text = string.Concat(paragraphs);
+        Assert.True(text.Length > 3 * KoreanLattice.MaxSegmentLength);
+        var nori = (await NoriTokensAsync([text], userDictionary: null))[0].Split('\t');
+        var ours = TokensWithOffsets(text).Select(t => $"{t.Term} {t.Start} {t.End}").ToArray();
+
+        static bool AwayFromCuts(string token)
+        {
+            var parts = token.Split(' ');
+            int start = int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture), end = int.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture);
+            for (int cut = KoreanLattice.MaxSegmentLength; cut < end + 50; cut += KoreanLattice.MaxSegmentLength)
+                if (end > cut - 50 && start < cut + 50) return false;
+            return true;
+        }
+        Assert.Equal(nori.Where(AwayFromCuts), ours.Where(AwayFromCuts));
+        Assert.InRange(ours.Length, nori.Length - 10, nori.Length + 10);
+    }
+
     [Fact]
     public void Analysis_FindsMostOfKlueDpGoldNouns()
     {
@@ -160,14 +183,18 @@ public class KoreanAnalyzerTests
     }
 
     /// <summary>
-    /// Part a's titles, paragraphs and questions, KLUE's DP, NER, STS and NLI sentences, and texts
-    /// that reach the analyzer's edges: nothing but spaces, tabs and line breaks, scripts mixed in
+    /// Part a's titles, paragraphs and questions (and two texts of 40 paragraphs each, longer than a
+    /// lattice segment), KLUE's DP, NER, STS and NLI sentences, and texts that reach the analyzer's edges: nothing but spaces, tabs and line breaks, scripts mixed in
     /// a word, surrogate pairs, combining marks, full-width forms, and runs of over 1,024 characters
     /// with no settled position (where the best partial path is forced).
     /// </summary>
     static List<string> ReferenceTexts()
     {
         var texts = new List<string>();
+        // Two texts longer than one lattice segment, cut after white space (line breaks, spaces).
+        var paragraphs = PartAParagraphs();
+        texts.Add(string.Join('\n', paragraphs.Take(40)));
+        texts.Add(string.Join(' ', paragraphs.Skip(40).Take(40)));
         using (var korquad = JsonDocument.Parse(File.ReadAllBytes(TestData.KorQuadPartA)))
         {
             foreach (var article in korquad.RootElement.GetProperty("data").EnumerateArray())
@@ -200,6 +227,14 @@ public class KoreanAnalyzerTests
             "\u200b서울\u200d부산", "Москва 東京 とうきょう カタカナ", new string('가', 2000), string.Join(' ', Enumerable.Repeat("서울에서", 400)),
         ]);
         return texts;
+    }
+
+    static List<string> PartAParagraphs()
+    {
+        using var korquad = JsonDocument.Parse(File.ReadAllBytes(TestData.KorQuadPartA));
+        return korquad.RootElement.GetProperty("data").EnumerateArray()
+            .SelectMany(a => a.GetProperty("paragraphs").EnumerateArray().Select(p => p.GetProperty("context").GetString()!))
+            .ToList();
     }
 
     /// <summary>KLUE-DP dev: each sentence with its gold morphemes (LEMMA split on spaces, POS on '+').</summary>

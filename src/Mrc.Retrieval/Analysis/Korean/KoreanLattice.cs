@@ -19,6 +19,8 @@ public sealed class KoreanLattice
     // way through for this many characters the best partial path so far is taken as settled.
     const int MaxUnknownWordLength = 1024;
     const int MaxUnsettledLength = 1024;
+    /// <summary>The longest text analysed as one lattice (a few MB of arcs).</summary>
+    public const int MaxSegmentLength = 8192;
     // mecab-ko-dic's left-space penalty for parts of speech that never start a word.
     const int SpacePenalty = 3000;
     const int KnownWords = 0, UnknownWords = 1, UserWords = 2;
@@ -64,8 +66,38 @@ public sealed class KoreanLattice
         public bool Removed;
     }
 
-    /// <summary>The morphemes of <paramref name="text"/>, in order. Not thread-safe: one lattice per thread.</summary>
+    /// <summary>
+    /// The morphemes of <paramref name="text"/>, in order. Not thread-safe: one lattice per thread.
+    /// A text longer than <see cref="MaxSegmentLength"/> is analysed in segments cut after a space
+    /// where it has one, so the lattice's memory stays bounded whatever the text's length (a whole
+    /// document indexed unchunked); only the words next to a cut can then differ from Nori's.
+    /// </summary>
     public List<KoreanMorpheme> Analyze(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (text.Length <= MaxSegmentLength) return AnalyzeSegment(text);
+        var result = new List<KoreanMorpheme>();
+        for (int from = 0; from < text.Length;)
+        {
+            int to = SegmentEnd(text, from);
+            foreach (var m in AnalyzeSegment(text[from..to]))
+                result.Add(m with { Start = m.Start + from, End = m.End + from });
+            from = to;
+        }
+        return result;
+    }
+
+    /// <summary>Where the segment starting at <paramref name="from"/> ends: after the last white space in its second half, else at the limit (never inside a surrogate pair).</summary>
+    static int SegmentEnd(string text, int from)
+    {
+        if (text.Length - from <= MaxSegmentLength) return text.Length;
+        int limit = from + MaxSegmentLength;
+        for (int i = limit - 1; i > from + MaxSegmentLength / 2; i--)
+            if (char.IsWhiteSpace(text[i])) return i + 1;
+        return char.IsHighSurrogate(text[limit - 1]) ? limit - 1 : limit;
+    }
+
+    List<KoreanMorpheme> AnalyzeSegment(string text)
     {
         var result = new List<KoreanMorpheme>();
         if (text.Length == 0) return result;
