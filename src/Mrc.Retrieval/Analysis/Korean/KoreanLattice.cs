@@ -59,10 +59,10 @@ public sealed class KoreanLattice
         cachedCost = new int[leftIds];
     }
 
-    /// <summary>One word placed in the lattice: from <see cref="From"/> (spaces included) or <see cref="Start"/> to <see cref="End"/>.</summary>
+    /// <summary>One word placed in the lattice, from <see cref="Start"/> (after any spaces) to <see cref="End"/>, after the arc <see cref="Previous"/>.</summary>
     struct Arc
     {
-        public int From, Start, End, Source, WordId, RightId, Cost, Previous, NextAtEnd;
+        public int Start, End, Source, WordId, RightId, Cost, Previous, NextAtEnd;
         public bool Removed;
     }
 
@@ -105,7 +105,7 @@ public sealed class KoreanLattice
         // User words are lower case (settings words are normalised so); so is the text they are looked up in.
         var userView = userWords.Count > 0 ? text.ToLowerInvariant() : null;
         int userWordsEnd = -1;
-        AddArc(new Arc { From = -1, Start = 0, End = 0, Source = KnownWords, WordId = -1, RightId = 0, Cost = 0, Previous = -1 });
+        AddArc(new Arc { Start = 0, End = 0, Source = KnownWords, WordId = -1, RightId = 0, Cost = 0, Previous = -1 });
 
         int pos = 0, settled = 0, furthestEnd = 0;
         while (pos < text.Length)
@@ -230,7 +230,7 @@ public sealed class KoreanLattice
         bestCost += penalty;
         AddArc(new Arc
         {
-            From = from, Start = start, End = end, Source = source, WordId = wordId,
+            Start = start, End = end, Source = source, WordId = wordId,
             RightId = user ? UserRightIdFor(userLastChar) : words.RightId[wordId], Cost = bestCost + (user ? UserWordCost : words.Cost[wordId]), Previous = best,
         });
     }
