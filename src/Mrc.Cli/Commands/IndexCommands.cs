@@ -48,7 +48,7 @@ internal static class IndexCommands
         analyzer.AcceptOnlyFromAmong([.. AnalyzerCatalog.Names]);
         var settingsFile = new Option<FileInfo?>("--settings")
         {
-            Description = "Index settings (JSON): analyzer, stop words, user dictionary, synonyms, field boosts, BM25 k1/b; see docs/retrieval.md. Stored with the index.",
+            Description = "Index settings (JSON): analyzer, words analyzer, stop words, user dictionary, synonyms, field boosts, BM25 k1/b; see docs/retrieval.md. Stored with the index.",
         };
         var chunkSize = new Option<int>("--chunk-size")
         {
