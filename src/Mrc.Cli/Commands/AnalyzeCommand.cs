@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Mrc.Retrieval.Analysis;
 using Mrc.Retrieval.Indexing;
-using Mrc.Retrieval.Lifecycle;
+using Mrc.Retrieval.Search;
 using Mrc.Retrieval.Settings;
 
 namespace Mrc.Cli.Commands;
@@ -25,8 +25,9 @@ internal static class AnalyzeCommand
         {
             var settings = Settings(parse.GetValue(index), parse.GetValue(settingsFile), parse.GetValue(analyzer));
             using var chain = AnalyzerCatalog.Create(settings);
-            foreach (var (field, name, boost) in Fields(settings))
-                await console.Out.WriteLineAsync($"{name} (boost {boost}): {string.Join(' ', QueryBuilder.Tokens(chain, parse.GetValue(text)!, field))}");
+            // The text's own fields first (n-grams, then words), the title last.
+            foreach (var (field, boost) in QueryBuilder.SearchedFields(settings).OrderBy(f => f.Name == PassageFields.TitleContents))
+                await console.Out.WriteLineAsync($"{Describe(field, settings)} (boost {boost}): {string.Join(' ', QueryBuilder.Tokens(chain, parse.GetValue(text)!, field))}");
             return 0;
         }));
         return command;
@@ -37,22 +38,15 @@ internal static class AnalyzeCommand
         if (index is not null && (file is not null || analyzer is not null))
             throw new ArgumentException("--index analyses as that index was built: give --settings or --analyzer without it.");
         if (index is null) return IndexCommands.ReadSettings(file, analyzer);
-        try
-        {
-            using var host = IndexHost.Open(index.FullName);
-            return host.Settings;
-        }
-        catch (IndexUnavailableException e)
-        {
-            throw new ArgumentException(e.Message, e);
-        }
+        using var host = SearchOptions.OpenIndex(index, new ScoringOverride());
+        return host.Settings;
     }
 
-    /// <summary>The searched fields, as the query builder searches them: those with a boost above 0.</summary>
-    static IEnumerable<(string Field, string Name, float Boost)> Fields(IndexSettings settings)
+    static string Describe(string field, IndexSettings settings) => field switch
     {
-        if (settings.TextBoost > 0) yield return (PassageFields.Contents, $"text ({settings.Analyzer})", settings.TextBoost);
-        if (settings.WordsBoost > 0) yield return (PassageFields.Words, $"words ({settings.WordsAnalyzer})", settings.WordsBoost);
-        if (settings.TitleBoost > 0) yield return (PassageFields.TitleContents, $"title ({settings.Analyzer})", settings.TitleBoost);
-    }
+        PassageFields.Contents => $"text ({settings.Analyzer})",
+        PassageFields.Words => $"words ({settings.WordsAnalyzer})",
+        PassageFields.TitleContents => $"title ({settings.Analyzer})",
+        _ => field,
+    };
 }

@@ -45,7 +45,8 @@ internal sealed class SearchOptions
         return (host, lease.Index.Scoring);
     }
 
-    static IndexHost OpenIndex(DirectoryInfo directory, ScoringOverride scoring)
+    /// <summary>Opens an index; a missing or corrupt one becomes a one-line input error.</summary>
+    public static IndexHost OpenIndex(DirectoryInfo directory, ScoringOverride scoring)
     {
         try
         {

@@ -37,10 +37,7 @@ public static class QueryBuilder
     {
         // Without settings: the text field alone, as every index was searched before settings existed.
         settings ??= IndexSettings.Bare(AnalyzerCatalog.Default);
-        var fields = new List<(string Name, float Boost)>(3);
-        if (settings.TextBoost > 0) fields.Add((PassageFields.Contents, settings.TextBoost));
-        if (settings.TitleBoost > 0) fields.Add((PassageFields.TitleContents, settings.TitleBoost));
-        if (settings.WordsBoost > 0) fields.Add((PassageFields.Words, settings.WordsBoost));
+        var fields = SearchedFields(settings);
         int maxTokens = BooleanQuery.MaxClauseCount / fields.Count;
 
         var query = new BooleanQuery();
@@ -50,6 +47,17 @@ public static class QueryBuilder
             foreach (var (token, count) in CountTokens(analyzer, text, field, maxTokens))
                 query.Add(new TermQuery(new Term(field, token)) { Boost = count * boost }, Occur.SHOULD);
         return query.Clauses.Count == 0 ? null : query;
+    }
+
+    /// <summary>The fields a query searches, with their boosts: those the settings give a boost above 0.</summary>
+    public static IReadOnlyList<(string Name, float Boost)> SearchedFields(IndexSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var fields = new List<(string Name, float Boost)>(3);
+        if (settings.TextBoost > 0) fields.Add((PassageFields.Contents, settings.TextBoost));
+        if (settings.TitleBoost > 0) fields.Add((PassageFields.TitleContents, settings.TitleBoost));
+        if (settings.WordsBoost > 0) fields.Add((PassageFields.Words, settings.WordsBoost));
+        return fields;
     }
 
     /// <summary>Distinct tokens in order of first appearance with their counts, at most <paramref name="maxTokens"/> of them.</summary>
